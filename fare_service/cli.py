@@ -1,0 +1,180 @@
+"""``fare-service serve | quote | batch | tariffs``.
+
+Heavy imports (uvicorn, pandas, Dask) happen inside the command that needs them, so
+``fare-service quote`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from fare_service.config import Settings, get_settings
+from fare_service.errors import FareServiceError
+from fare_service.tariff_book import TariffBook, load_tariff_book, load_tariff_file
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except FareServiceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fare-service", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    _add_serve(commands)
+    _add_quote(commands)
+    _add_batch(commands)
+    _add_tariffs(commands)
+    return parser
+
+
+def _add_serve(commands: argparse._SubParsersAction) -> None:
+    serve = commands.add_parser("serve", help="run the HTTP API and the quoting form")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=_serve)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from fare_service.api.serve import serve
+
+    return serve(get_settings(), host=args.host, port=args.port, workers=args.workers)
+
+
+def _add_quote(commands: argparse._SubParsersAction) -> None:
+    quote = commands.add_parser("quote", help="price caller-supplied legs")
+    quote.add_argument("--tariff", help="tariff id (default: FARE_SERVICE_DEFAULT_TARIFF)")
+    quote.add_argument("--at", type=_time, default=None, help="ISO 8601; naive is Asia/Seoul")
+    quote.add_argument(
+        "--leg", action="append", required=True, type=_leg, metavar="METRES:SECONDS",
+        help="one stop-to-stop leg, e.g. 5000:600; repeat for each leg",
+    )  # fmt: skip
+    quote.add_argument("--waiting-s", type=float, default=0.0)
+    quote.add_argument("--outside-area", action="store_true", help="a stop lies outside")
+    quote.add_argument("--format", choices=["json", "table"], default="json")
+    quote.set_defaults(run=_quote)
+
+
+def _quote(args: argparse.Namespace) -> int:
+    from fare_service.quote import quote_legs
+    from fare_service.tariff import SEOUL
+
+    at = args.at or datetime.now(SEOUL)
+    tariff, version = _book(get_settings()).version_at(args.tariff, at)
+    quote = quote_legs(
+        tariff, version, args.leg, at, waypoints=len(args.leg) - 1,
+        waiting_s=args.waiting_s, outside_area=args.outside_area,
+    )  # fmt: skip
+    if args.format == "json":
+        print(quote.model_dump_json(indent=2))
+    else:
+        _print_table(quote)
+    return 0
+
+
+def _print_table(quote) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.table import Table
+
+    from fare_service.money import format_won
+
+    table = Table(title=f"{quote.tariff.name} ({quote.tariff.id} {quote.tariff.version})")
+    table.add_column("항목")
+    table.add_column("금액", justify="right")
+    for line in quote.breakdown:
+        table.add_row(line.label, format_won(line.amount))
+    table.add_row("[bold]합계[/bold]", f"[bold]{format_won(quote.fare)}[/bold]")
+    Console().print(table)
+    print(f"{quote.distance_m:,} m, {quote.duration_s:,} s")
+
+
+def _add_batch(commands: argparse._SubParsersAction) -> None:
+    batch = commands.add_parser("batch", help="recompute the fares of a CSV or Parquet file")
+    batch.add_argument("input", type=Path)
+    batch.add_argument("--out", type=Path, required=True)
+    batch.add_argument("--tariff")
+    batch.add_argument("--report", type=Path)
+    batch.add_argument("--engine", choices=["pandas", "dask"], default="pandas")
+    batch.add_argument("--scheduler", help="Dask scheduler address (tcp://...)")
+    batch.add_argument("--chunk-rows", type=int, default=200_000)
+    batch.set_defaults(run=_batch)
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from fare_service.batch.command import run_batch_command
+
+    return run_batch_command(args, get_settings())
+
+
+def _add_tariffs(commands: argparse._SubParsersAction) -> None:
+    tariffs = commands.add_parser("tariffs", help="list, show or check the tariff files")
+    actions = tariffs.add_subparsers(required=True, metavar="ACTION")
+    actions.add_parser("list").set_defaults(run=_tariffs_list)
+    show = actions.add_parser("show")
+    show.add_argument("id")
+    show.set_defaults(run=_tariffs_show)
+    check = actions.add_parser("check", help="validate every file; non-zero exit on error")
+    check.add_argument("dir", nargs="?", type=Path)
+    check.set_defaults(run=_tariffs_check)
+
+
+def _tariffs_list(args: argparse.Namespace) -> int:
+    for tariff in _book(get_settings()):
+        versions = ", ".join(v.version for v in tariff.versions)
+        print(f"{tariff.id}\t{tariff.name}\t{versions}")
+    return 0
+
+
+def _tariffs_show(args: argparse.Namespace) -> int:
+    tariff = _book(get_settings()).get(args.id)
+    print(json.dumps(tariff.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _tariffs_check(args: argparse.Namespace) -> int:
+    directory = args.dir or get_settings().tariff_dir
+    failures = 0
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            tariff = load_tariff_file(path)
+            print(f"ok      {path.name}: {tariff.id}, {len(tariff.versions)} version(s)")
+        except FareServiceError as exc:
+            failures += 1
+            print(f"invalid {exc}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _book(settings: Settings) -> TariffBook:
+    return load_tariff_book(settings.tariff_dir, settings.default_tariff)
+
+
+def _time(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time") from exc
+
+
+def _leg(text: str) -> tuple[float, float]:
+    metres, _, seconds = text.partition(":")
+    try:
+        leg = (float(metres), float(seconds))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not METRES:SECONDS") from exc
+    if not all(0 <= value < 1e7 for value in leg):
+        raise argparse.ArgumentTypeError(f"{text!r}: metres and seconds must be 0 or more")
+    return leg
+
+
+if __name__ == "__main__":
+    sys.exit(main())

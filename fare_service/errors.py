@@ -1,0 +1,80 @@
+"""The service's errors, each knowing its HTTP status and problem type.
+
+    FareServiceError (500)
+    ├── BadInput (422)                 a value the caller sent cannot be used
+    │   ├── InvalidRoute               stops, legs or a trace that make no route
+    │   ├── InvalidTime                a time that cannot be read
+    │   └── PlaceNotFound              a place name matching nothing, or too much
+    ├── TariffNotFound (404)           no tariff with that id, or none in force then
+    ├── TariffFileError (500)          a tariff file is wrong; raised at load, never per request
+    ├── TemplateError (500)            a template is wrong; raised at start-up
+    └── RouterUnavailable (503)        a routing backend failed (the API falls back instead)
+
+One handler in ``api/problems.py`` renders them as RFC 9457 problem details; the CLI
+and the batch command print ``str(error)``. ``field`` is the path of the offending
+input (``"destination.place"``, ``"legs[2].distance_m"``) so the caller can point at it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class FareServiceError(Exception):
+    status: ClassVar[int] = 500
+    title: ClassVar[str] = "Internal error"
+    slug: ClassVar[str] = "internal"
+
+    def __init__(self, detail: str, *, field: str | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        self.extra = extra
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.detail}" if self.field else self.detail
+
+
+class BadInput(FareServiceError):
+    status = 422
+    title = "Invalid input"
+    slug = "invalid-input"
+
+
+class InvalidRoute(BadInput):
+    title = "Invalid route"
+    slug = "invalid-route"
+
+
+class InvalidTime(BadInput):
+    title = "Invalid time"
+    slug = "invalid-time"
+
+
+class PlaceNotFound(BadInput):
+    """``extra["candidates"]`` lists the near matches the caller may choose from."""
+
+    title = "Place not found or ambiguous"
+    slug = "place-not-found"
+
+
+class TariffNotFound(FareServiceError):
+    status = 404
+    title = "Tariff not found"
+    slug = "tariff-not-found"
+
+
+class TariffFileError(FareServiceError):
+    title = "Invalid tariff file"
+    slug = "tariff-file"
+
+
+class TemplateError(FareServiceError):
+    title = "Invalid template"
+    slug = "template"
+
+
+class RouterUnavailable(FareServiceError):
+    status = 503
+    title = "Routing backend unavailable"
+    slug = "router-unavailable"

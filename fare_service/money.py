@@ -1,0 +1,40 @@
+"""Integer won: rounding by name and the Korean way of writing amounts.
+
+Every amount that leaves the engine is an ``int`` of won. Rounding is never implicit:
+a tariff names each rounding step (``unit`` and ``mode``) and the engine calls
+:func:`round_to_unit` at exactly those steps.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+IntArray = npt.NDArray[np.int64]
+
+
+class RoundingMode(StrEnum):
+    UP = "up"
+    DOWN = "down"
+    HALF_UP = "half_up"
+
+
+def round_to_unit(amount: IntArray, unit: int, mode: RoundingMode) -> IntArray:
+    """Round non-negative integer amounts (won) to a multiple of ``unit`` won.
+
+    ``half_up`` rounds a half away from zero, as Seoul's meters do (4,050 -> 4,100).
+    Integer arithmetic only, so a boundary never slips through a float.
+    """
+    amount = np.asarray(amount, dtype=np.int64)
+    if mode is RoundingMode.DOWN:
+        return (amount // unit) * unit
+    if mode is RoundingMode.UP:
+        return -((-amount) // unit) * unit
+    return ((2 * amount + unit) // (2 * unit)) * unit
+
+
+def format_won(amount: int) -> str:
+    """``30000`` -> ``"30,000원"`` (negative amounts keep their sign)."""
+    return f"{int(amount):,}원"

@@ -1,0 +1,137 @@
+"""A quote: one priced route as the outside world sees it (fare, breakdown, tariff, route)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from fare_service.money import RoundingMode
+from fare_service.pricing import LINE_FIELDS, PricedRoutes, Routes, price_routes
+from fare_service.tariff import Tariff, TariffVersion
+
+_LABELS = {
+    "base": "기본요금",
+    "distance": "거리요금",
+    "time": "시간요금",
+    "waypoint": "경유지 요금",
+    "waiting": "대기 요금",
+    "minimum": "최저요금 보정",
+}
+_ROUNDING_WORDS = {
+    RoundingMode.UP: "올림",
+    RoundingMode.DOWN: "버림",
+    RoundingMode.HALF_UP: "반올림",
+}
+
+
+class BreakdownLine(BaseModel):
+    code: str
+    label: str
+    amount: int
+
+
+class TariffRef(BaseModel):
+    id: str
+    version: str
+    name: str
+    example_values: bool = False
+
+
+class Leg(BaseModel):
+    distance_m: int
+    duration_s: int
+
+
+class RouteInfo(BaseModel):
+    source: str = Field(description="caller | embedded | osrm | osrm-fallback-embedded | trace")
+    legs: list[Leg] = []
+    dropped_points: int | None = None
+
+
+class FareRange(BaseModel):
+    low: int
+    high: int
+
+
+class Quote(BaseModel):
+    fare: int
+    currency: str = "KRW"
+    distance_m: int
+    duration_s: int
+    breakdown: list[BreakdownLine]
+    tariff: TariffRef
+    at: datetime
+    route: RouteInfo | None = None
+    range: FareRange | None = None
+    warnings: list[str] = []
+
+
+def breakdown(version: TariffVersion, priced: PricedRoutes, i: int) -> list[BreakdownLine]:
+    """The route's lines, base always, others only when not zero; they sum to the fare."""
+    row = priced.row(i)
+    lines = [
+        BreakdownLine(
+            code=_code(version, name, row), label=_label(version, name, row), amount=row[name]
+        )
+        for name in LINE_FIELDS
+        if name == "base" or row[name] != 0
+    ]
+    assert sum(line.amount for line in lines) == row["fare"], "breakdown must add up"
+    return lines
+
+
+def _code(version: TariffVersion, name: str, row: dict[str, int]) -> str:
+    if name == "time_surcharge":
+        return version.time_surcharges[row["window"]].code
+    return name
+
+
+def _label(version: TariffVersion, name: str, row: dict[str, int]) -> str:
+    if name == "time_surcharge":
+        return version.time_surcharges[row["window"]].label
+    if name == "holiday" and version.holiday:
+        return version.holiday.label
+    if name == "out_of_area" and version.out_of_area:
+        return version.out_of_area.label
+    if name == "rounding":
+        rule = version.rounding.fare
+        return f"{rule.unit:,}원 단위 {_ROUNDING_WORDS[rule.mode]}"
+    return _LABELS[name]
+
+
+def to_quote(
+    tariff: Tariff, version: TariffVersion, priced: PricedRoutes, i: int, at: datetime
+) -> Quote:
+    row = priced.row(i)
+    return Quote(
+        fare=row["fare"],
+        distance_m=row["distance_m"],
+        duration_s=row["duration_s"],
+        breakdown=breakdown(version, priced, i),
+        tariff=TariffRef(
+            id=tariff.id,
+            version=version.version,
+            name=tariff.name,
+            example_values=tariff.example_values,
+        ),
+        at=at,
+    )
+
+
+def quote_legs(
+    tariff: Tariff,
+    version: TariffVersion,
+    legs: Sequence[tuple[float, float]],
+    at: datetime,
+    *,
+    waypoints: int = 0,
+    waiting_s: float = 0.0,
+    outside_area: bool = False,
+) -> Quote:
+    """Price one route through the vectorized engine (N = 1: one implementation, not two)."""
+    routes = Routes.one(
+        legs, at, waypoints=waypoints, waiting_s=waiting_s, outside_area=outside_area
+    )
+    return to_quote(tariff, version, price_routes(version, routes), 0, at)

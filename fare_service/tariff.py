@@ -1,0 +1,244 @@
+"""The tariff model: what a ``tariffs/*.toml`` file may say, validated, with no I/O.
+
+Every component is optional so that a taxi meter and a designated-driver tariff fit the
+same format. The rules a file must follow are written in ``tariffs/README.md``; the
+validators below enforce them so that a wrong file is refused at load, never priced.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from itertools import pairwise
+from typing import Annotated, Literal, Self
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from fare_service.money import RoundingMode
+
+Won = Annotated[int, Field(ge=0, le=10_000_000)]
+Percent = Annotated[int, Field(ge=0, le=300)]
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Base(_Part):
+    amount: Won
+    includes_m: Annotated[int, Field(ge=0)] = 0
+    includes_s: Annotated[int, Field(ge=0)] = 0
+
+
+class DistanceBand(_Part):
+    """From ``from_m`` metres travelled on, ``amount`` won per completed ``per_m`` metres."""
+
+    from_m: Annotated[int, Field(ge=0)] = 0
+    amount: Won
+    per_m: Annotated[int, Field(gt=0)]
+
+
+class Distance(_Part):
+    bands: Annotated[list[DistanceBand], Field(min_length=1)]
+
+    @field_validator("bands")
+    @classmethod
+    def _bands_ascend(cls, bands: list[DistanceBand]) -> list[DistanceBand]:
+        starts = [band.from_m for band in bands]
+        if starts[0] != 0 or starts != sorted(set(starts)):
+            raise ValueError("bands must start at from_m = 0 and ascend strictly")
+        return bands
+
+
+class Time(_Part):
+    """``amount`` won per completed ``per_s`` seconds.
+
+    ``when = "slow"`` is the taxi meter rule: a leg slower than ``slow_below_kmh`` is
+    charged by its time instead of its distance, on the same counter.
+    """
+
+    amount: Won
+    per_s: Annotated[int, Field(gt=0)]
+    when: Literal["always", "slow"] = "always"
+    slow_below_kmh: Annotated[float, Field(gt=0, le=200)] | None = None
+
+    @model_validator(mode="after")
+    def _threshold_matches_mode(self) -> Self:
+        if (self.when == "slow") != (self.slow_below_kmh is not None):
+            raise ValueError("slow_below_kmh is required with when = 'slow' and only then")
+        return self
+
+
+class Waypoint(_Part):
+    amount: Won
+
+
+class Waiting(_Part):
+    free_s: Annotated[int, Field(ge=0)] = 0
+    amount: Won
+    per_s: Annotated[int, Field(gt=0)]
+
+
+class TimeWindow(_Part):
+    """A surcharge for rides *starting* in ``[start, end)``; ``end <= start`` crosses midnight."""
+
+    code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    label: str
+    start: time
+    end: time
+    percent: Percent
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _clock(cls, value: object) -> object:
+        if isinstance(value, str):
+            hours, _, minutes = value.partition(":")
+            if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+                raise ValueError(f"{value!r} is not HH:MM")
+            if not (0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59):
+                raise ValueError(f"{value!r} is out of range 00:00-23:59")
+            return time(int(hours), int(minutes))
+        return value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Self:
+        if self.start == self.end:
+            raise ValueError("start and end are equal: the window would be empty")
+        return self
+
+    def seconds(self) -> tuple[int, int]:
+        """(start, end) as seconds after midnight."""
+        return _seconds(self.start), _seconds(self.end)
+
+    def minutes_covered(self) -> set[int]:
+        start, end = (s // 60 for s in self.seconds())
+        span = (end - start) % 1440
+        return {(start + m) % 1440 for m in range(span)}
+
+
+def _seconds(clock: time) -> int:
+    return clock.hour * 3600 + clock.minute * 60 + clock.second
+
+
+class Holiday(_Part):
+    """A surcharge on Korean public holidays (the ``holidays`` package's KR calendar)."""
+
+    label: str = "공휴일 할증"
+    percent: Percent
+
+
+class OutOfArea(_Part):
+    """A surcharge when any stop lies outside ``home_regions`` (시도 codes, e.g. "11" Seoul)."""
+
+    label: str = "시계외 할증"
+    home_regions: Annotated[list[Annotated[str, Field(pattern=r"^\d{2}$")]], Field(min_length=1)]
+    percent: Percent
+
+
+class Rounding(_Part):
+    unit: Annotated[int, Field(gt=0, le=100_000)] = 1
+    mode: RoundingMode = RoundingMode.HALF_UP
+
+
+class RoundingSteps(_Part):
+    """The two explicit rounding steps: each surcharge line, then the fare."""
+
+    surcharge: Rounding = Rounding(unit=1, mode=RoundingMode.DOWN)
+    fare: Rounding = Rounding()
+
+
+class TariffVersion(_Part):
+    version: Annotated[str, Field(min_length=1)]
+    in_force_from: datetime
+    in_force_until: datetime | None = None
+    source: str = ""
+    base: Base
+    distance: Distance | None = None
+    time: Time | None = None
+    waypoint: Waypoint | None = None
+    waiting: Waiting | None = None
+    time_surcharges: list[TimeWindow] = []
+    holiday: Holiday | None = None
+    out_of_area: OutOfArea | None = None
+    minimum_fare: Won = 0
+    rounding: RoundingSteps = RoundingSteps()
+
+    @field_validator("in_force_from", "in_force_until")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        return value if value is None or value.tzinfo else (value.replace(tzinfo=SEOUL))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.in_force_until is not None and self.in_force_until <= self.in_force_from:
+            raise ValueError("in_force_until must be after in_force_from")
+        if self.minimum_fare % self.rounding.fare.unit:
+            raise ValueError("minimum_fare must be a multiple of rounding.fare.unit")
+        self._check_windows_disjoint()
+        self._check_slow_meter()
+        return self
+
+    def _check_windows_disjoint(self) -> None:
+        seen: set[int] = set()
+        for window in self.time_surcharges:
+            if seen & window.minutes_covered():
+                raise ValueError(f"time_surcharges: window {window.code!r} overlaps another")
+            seen |= window.minutes_covered()
+
+    def _check_slow_meter(self) -> None:
+        """The meter rule shares one counter: 1 step = ``per_m`` metres or ``per_s`` seconds.
+
+        The published threshold is that counter's speed, rounded; a mismatch is a typo.
+        """
+        if self.time is None or self.time.when != "slow":
+            return
+        if self.base.includes_s:
+            raise ValueError(
+                "base.includes_s must be 0 with the meter rule (time runs the counter)"
+            )
+        if self.distance is None or len(self.distance.bands) != 1:
+            raise ValueError("time.when = 'slow' needs exactly one distance band")
+        band = self.distance.bands[0]
+        if band.amount != self.time.amount:
+            raise ValueError("time.amount must equal the distance amount for the meter rule")
+        counter_kmh = band.per_m / self.time.per_s * 3.6
+        if abs(counter_kmh - (self.time.slow_below_kmh or 0)) > 0.01:
+            raise ValueError(
+                f"time.slow_below_kmh must be {counter_kmh:.2f} "
+                f"({band.per_m} m per {self.time.per_s} s)"
+            )
+
+
+class Tariff(_Part):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    name: str
+    currency: Literal["KRW"] = "KRW"
+    time_zone: Literal["Asia/Seoul"] = "Asia/Seoul"
+    example_values: bool = False
+    """True when some figures are examples to replace (no public number exists)."""
+    versions: Annotated[list[TariffVersion], Field(min_length=1)]
+
+    @field_validator("versions")
+    @classmethod
+    def _no_overlap(cls, versions: list[TariffVersion]) -> list[TariffVersion]:
+        ordered = sorted(versions, key=lambda v: v.in_force_from)
+        for earlier, later in pairwise(ordered):
+            if earlier.in_force_from == later.in_force_from or (
+                earlier.in_force_until and earlier.in_force_until > later.in_force_from
+            ):
+                raise ValueError(f"versions {earlier.version!r} and {later.version!r} overlap")
+        if len({v.version for v in ordered}) != len(ordered):
+            raise ValueError("version names must be unique")
+        return ordered
+
+    def version_at(self, at: datetime) -> TariffVersion | None:
+        """The version in force at ``at`` (naive means Asia/Seoul), or None before the first."""
+        at = at if at.tzinfo else at.replace(tzinfo=SEOUL)
+        current = None
+        for version in self.versions:
+            if version.in_force_from <= at:
+                current = version
+        if current and current.in_force_until and at >= current.in_force_until:
+            return None
+        return current

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Debian packages the test suite needs: Chromium for the browser tests.
+# Playwright never downloads a browser here; it drives /usr/bin/chromium.
+set -euo pipefail
+if [ -x /usr/bin/chromium ]; then
+    exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "chromium is missing: run 'sudo apt-get install -y chromium' once" >&2
+    exit 1
+fi
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null

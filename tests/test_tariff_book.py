@@ -1,0 +1,124 @@
+"""Tariff files: the shipped ones load, and each kind of wrong file is refused by name."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from fare_service.cli import main
+from fare_service.errors import TariffFileError, TariffNotFound
+from fare_service.tariff_book import load_tariff_book, load_tariff_file
+
+GOOD = """
+id = "test-tariff"
+name = "시험 요금"
+
+[[versions]]
+version = "v1"
+in_force_from = 2024-01-01T00:00:00+09:00
+base = { amount = 4800, includes_m = 1600 }
+distance = { bands = [{ from_m = 0, amount = 100, per_m = 131 }] }
+time = { amount = 100, per_s = 30, when = "slow", slow_below_kmh = 15.72 }
+time_surcharges = [{ code = "night", label = "심야", start = "22:00", end = "04:00", percent = 20 }]
+rounding = { fare = { unit = 100, mode = "half_up" } }
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "test.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_good_file_loads(tmp_path):
+    tariff = load_tariff_file(write(tmp_path, GOOD))
+    assert tariff.versions[0].base.amount == 4800
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("includes_m = 1600 }", "includes_m = 1600, bonus = 1 }", "base.bonus"),
+        ("amount = 4800", "amount = -4800", "base.amount"),
+        ('start = "22:00"', 'start = "25:00"', "time_surcharges.0.start"),
+        ('end = "04:00"', 'end = "04:61"', "time_surcharges.0.end"),
+        ("per_s = 30,", "per_s = 0,", "time.per_s"),
+        ("slow_below_kmh = 15.72", "slow_below_kmh = 18.0", "(version)"),
+        ('mode = "half_up"', 'mode = "sideways"', "rounding.fare.mode"),
+    ],
+)
+def test_a_wrong_field_is_refused_naming_file_version_and_field(tmp_path, old, new, field):
+    assert old in GOOD
+    with pytest.raises(TariffFileError) as caught:
+        load_tariff_file(write(tmp_path, GOOD.replace(old, new), "broken.toml"))
+    message = str(caught.value)
+    assert message.startswith("broken.toml:")
+    assert "version 'v1'" in message
+    assert f"field {field}" in message
+
+
+def test_slow_threshold_must_match_the_counter(tmp_path):
+    with pytest.raises(TariffFileError, match=r"slow_below_kmh must be 15\.72"):
+        load_tariff_file(write(tmp_path, GOOD.replace("15.72", "18.0")))
+
+
+def test_overlapping_versions_are_refused(tmp_path):
+    second = GOOD.split("[[versions]]")[1].replace('"v1"', '"v2"')
+    second = second.replace("2024-01-01T00:00:00", "2024-06-01T00:00:00")
+    text = GOOD.replace("base = {", "in_force_until = 2024-07-01T00:00:00+09:00\nbase = {", 1)
+    with pytest.raises(TariffFileError, match=r"field versions: .*'v1' and 'v2' overlap"):
+        load_tariff_file(write(tmp_path, text + "\n[[versions]]" + second))
+
+
+def test_same_start_twice_is_an_overlap(tmp_path):
+    second = GOOD.split("[[versions]]")[1].replace('"v1"', '"v2"')
+    with pytest.raises(TariffFileError, match="overlap"):
+        load_tariff_file(write(tmp_path, GOOD + "\n[[versions]]" + second))
+
+
+def test_overlapping_time_windows_are_refused(tmp_path):
+    window = '{ code = "late", label = "심야2", start = "03:00", end = "05:00", percent = 40 }'
+    text = GOOD.replace("percent = 20 }]", f"percent = 20 }}, {window}]")
+    with pytest.raises(TariffFileError, match="'late' overlaps"):
+        load_tariff_file(write(tmp_path, text))
+
+
+def test_unknown_top_level_key_and_bad_toml(tmp_path):
+    with pytest.raises(TariffFileError, match=r"field colour: Extra inputs"):
+        load_tariff_file(write(tmp_path, 'colour = "red"\n' + GOOD))
+    with pytest.raises(TariffFileError, match="cannot be read"):
+        load_tariff_file(write(tmp_path, "id = = 1"))
+
+
+def test_minimum_fare_must_be_a_multiple_of_the_rounding_unit(tmp_path):
+    text = GOOD.replace("base = {", "minimum_fare = 4850\nbase = {")
+    with pytest.raises(TariffFileError, match="minimum_fare must be a multiple"):
+        load_tariff_file(write(tmp_path, text))
+
+
+def test_book_refuses_duplicate_ids_and_unknown_default(tmp_path):
+    write(tmp_path, GOOD, "a.toml")
+    with pytest.raises(TariffFileError, match="default tariff 'nope'"):
+        load_tariff_book(tmp_path, "nope")
+    write(tmp_path, GOOD, "b.toml")
+    with pytest.raises(TariffFileError, match="defined twice"):
+        load_tariff_book(tmp_path, "test-tariff")
+
+
+def test_lookup_errors_name_the_field(book):
+    with pytest.raises(TariffNotFound) as caught:
+        book.get("paris-taxi")
+    assert caught.value.field == "tariff_id"
+    with pytest.raises(TariffNotFound) as caught:
+        book.version_at("seoul-taxi", datetime(2010, 1, 1))
+    assert caught.value.field == "at"
+
+
+def test_cli_check_exits_non_zero_on_a_bad_file(tmp_path, capsys):
+    write(tmp_path, GOOD, "good.toml")
+    assert main(["tariffs", "check", str(tmp_path)]) == 0
+    write(tmp_path, GOOD.replace("4800", "-1"), "bad.toml")
+    assert main(["tariffs", "check", str(tmp_path)]) == 1
+    assert "bad.toml" in capsys.readouterr().err

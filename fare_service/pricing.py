@@ -161,7 +161,7 @@ def _check(routes: Routes) -> None:
     """Refuse what would price silently wrong: NaN, infinities, negatives, orphan legs."""
     for name in ("leg_distance_m", "leg_duration_s", "waiting_s"):
         values = getattr(routes, name)
-        if not np.isfinite(values).all() or (values < 0).any():
+        if not (values >= 0).all() or np.isinf(values).any():  # NaN fails ">= 0"
             raise InvalidRoute("must be finite and not negative", field=name)
     if (routes.waypoints < 0).any():
         raise InvalidRoute("must not be negative", field="waypoints")

@@ -21,5 +21,12 @@ def korean_holidays() -> np.ndarray:
 
 
 def is_korean_holiday(days: np.ndarray) -> np.ndarray:
-    """Element-wise: is each ``datetime64[D]`` a Korean public holiday?"""
-    return np.isin(days.astype("datetime64[D]"), korean_holidays())
+    """Element-wise: is each ``datetime64[D]`` a Korean public holiday?
+
+    A binary search in the sorted calendar: ``np.isin`` costs ~30x more on the small
+    arrays of a single quote.
+    """
+    days = days.astype("datetime64[D]")
+    calendar = korean_holidays()
+    found = np.minimum(np.searchsorted(calendar, days), len(calendar) - 1)
+    return calendar[found] == days

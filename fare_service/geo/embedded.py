@@ -1,0 +1,102 @@
+"""The embedded router: no network, no server, a million routes a second.
+
+Road distance is the great-circle distance times a circuity factor; duration is that
+distance at the hour's average road speed. Both come from ``route_profile.toml``, where
+each figure cites its source. The low/high band spans the factor's plausible range, so
+a quote can say "about 23,000 to 26,000 won" instead of pretending to know the road.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from fare_service.errors import InvalidRoute
+
+PROFILE_PATH = Path(__file__).with_name("route_profile.toml")
+EARTH_RADIUS_M = 6_371_008.8  # IUGG mean Earth radius
+HOURS = 24
+
+
+def haversine_m(lat1, lon1, lat2, lon2) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Great-circle distance in metres between points in WGS84 degrees (any broadcastable)."""
+    phi1, phi2 = np.radians(lat1), np.radians(lat2)
+    half_dphi, half_dlambda = (phi2 - phi1) / 2, np.radians(np.subtract(lon2, lon1)) / 2
+    a = np.sin(half_dphi) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(half_dlambda) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+
+def check_point(lat: float, lon: float, field: str) -> None:
+    """A finite WGS84 coordinate, or InvalidRoute naming ``{field}.lat`` / ``{field}.lon``."""
+    for value, limit, axis in ((lat, 90.0, "lat"), (lon, 180.0, "lon")):
+        if not (math.isfinite(value) and -limit <= value <= limit):
+            raise InvalidRoute(f"{value} is outside [-{limit}, {limit}]", field=f"{field}.{axis}")
+
+
+@dataclass(frozen=True)
+class RouteProfile:
+    circuity: float  # road distance / great-circle distance
+    circuity_low: float
+    circuity_high: float
+    speed_kmh: tuple[float, ...]  # average road speed per local hour 0..23
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> RouteProfile:
+        """Read and check a profile; a wrong file stops start-up rather than misprice."""
+        path = path or PROFILE_PATH
+        with path.open("rb") as file:
+            raw = tomllib.load(file)
+        try:
+            circuity, speed = raw["circuity"], raw["speed"]
+            profile = cls(float(circuity["factor"]), float(circuity["low"]),
+                          float(circuity["high"]), tuple(map(float, speed["kmh"])))  # fmt: skip
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"{path}: needs [circuity] factor/low/high, [speed] kmh") from error
+        profile.check(path)
+        return profile
+
+    def check(self, path: Path) -> None:
+        if not 1.0 <= self.circuity_low <= self.circuity <= self.circuity_high <= 3.0:
+            raise ValueError(f"{path}: need 1 <= circuity low <= factor <= high <= 3")
+        if len(self.speed_kmh) != HOURS or not all(0 < v <= 130 for v in self.speed_kmh):
+            raise ValueError(f"{path}: speed.kmh needs 24 speeds in (0, 130] km/h")
+
+
+@dataclass(frozen=True)
+class RouteArrays:
+    """Per route, float64: metres and seconds, the point estimate and its band."""
+
+    distance_m: np.ndarray
+    duration_s: np.ndarray
+    distance_low_m: np.ndarray
+    distance_high_m: np.ndarray
+    duration_low_s: np.ndarray
+    duration_high_s: np.ndarray
+
+
+class EmbeddedRouter:
+    def __init__(self, profile: RouteProfile) -> None:
+        self.profile = profile
+        self._speed_ms = np.array(profile.speed_kmh) / 3.6
+
+    def route_arrays(self, lat1, lon1, lat2, lon2, hour) -> RouteArrays:  # type: ignore[no-untyped-def]
+        """Routes from (lat1, lon1) to (lat2, lon2) in degrees, starting at local ``hour``."""
+        great_circle_m = haversine_m(lat1, lon1, lat2, lon2)
+        speed_ms = self._speed_ms[np.asarray(hour, dtype=np.intp) % HOURS]
+        profile = self.profile
+        distance_m, low_m, high_m = (
+            great_circle_m * factor
+            for factor in (profile.circuity, profile.circuity_low, profile.circuity_high)
+        )
+        return RouteArrays(
+            distance_m, distance_m / speed_ms, low_m, high_m, low_m / speed_ms, high_m / speed_ms
+        )
+
+    def legs(self, points: np.ndarray, hour: int) -> RouteArrays:
+        """Legs between consecutive ``(lat, lon)`` rows: N points make N - 1 legs."""
+        lat, lon = points[:, 0], points[:, 1]
+        return self.route_arrays(lat[:-1], lon[:-1], lat[1:], lon[1:], hour)

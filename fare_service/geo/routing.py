@@ -1,0 +1,173 @@
+"""The facade the API and the batch command call: stops -> points -> legs.
+
+A stop is ``(lat, lon)`` or a Korean place name. Legs come from the caller (the admin UI
+already has a map route), from OSRM when configured, or from the embedded router, which
+is also where a failing OSRM falls back to: the quote then says so in ``source`` and a
+warning instead of failing, because an estimate is what the agent on the phone needs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from fare_service.config import Settings
+from fare_service.errors import InvalidRoute, RouterUnavailable
+from fare_service.geo.embedded import EmbeddedRouter, RouteArrays, RouteProfile, check_point
+from fare_service.geo.osrm import OsrmClient
+from fare_service.geo.places import PlaceIndex
+
+SEOUL = ZoneInfo("Asia/Seoul")  # hours of the speed profile are Seoul local time
+Point = tuple[float, float]  # (lat, lon) WGS84 degrees
+Stop = Point | str  # coordinates or a place name ("강남구 역삼동")
+LegPair = tuple[float, float]  # (distance_m, duration_s)
+
+
+@dataclass(frozen=True)
+class RoutedLegs:
+    """Per leg: metres and seconds, the point estimate and its low/high band."""
+
+    distance_m: tuple[float, ...]
+    duration_s: tuple[float, ...]
+    distance_low_m: tuple[float, ...]
+    distance_high_m: tuple[float, ...]
+    duration_low_s: tuple[float, ...]
+    duration_high_s: tuple[float, ...]
+    source: str  # "caller" | "trace" | "embedded" | "osrm" | "osrm-fallback-embedded"
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def fixed(cls, legs: Sequence[LegPair], source: str = "caller") -> RoutedLegs:
+        """Legs known exactly (given by the caller, measured by a trace): no band."""
+        distance_m = tuple(float(d) for d, _ in legs)
+        duration_s = tuple(float(t) for _, t in legs)
+        return cls(distance_m, duration_s, distance_m, distance_m, duration_s, duration_s, source)
+
+    @classmethod
+    def from_arrays(
+        cls, arrays: RouteArrays, source: str, warnings: Sequence[str] = ()
+    ) -> RoutedLegs:
+        fields = (arrays.distance_m, arrays.duration_s, arrays.distance_low_m,
+                  arrays.distance_high_m, arrays.duration_low_s,
+                  arrays.duration_high_s)  # fmt: skip
+        return cls(*(tuple(np.atleast_1d(a).tolist()) for a in fields), source, tuple(warnings))
+
+    @property
+    def point(self) -> list[LegPair]:
+        return list(zip(self.distance_m, self.duration_s, strict=True))
+
+    @property
+    def low(self) -> list[LegPair]:
+        return list(zip(self.distance_low_m, self.duration_low_s, strict=True))
+
+    @property
+    def high(self) -> list[LegPair]:
+        return list(zip(self.distance_high_m, self.duration_high_s, strict=True))
+
+
+def resolve_stops(
+    stops: Sequence[Stop], places: PlaceIndex, fields: str | Sequence[str] = "stops",
+    *, max_waypoints: int = 10, require_korea: bool = True,
+) -> list[Point]:  # fmt: skip
+    """Stops as checked points; ``fields`` is a prefix ("stops" -> "stops[1].lat") or
+    one path per stop ("origin", "waypoints[0]", "destination")."""
+    names = [f"{fields}[{i}]" for i in range(len(stops))] if isinstance(fields, str) else fields
+    if len(stops) < 2:
+        raise InvalidRoute("a route needs at least an origin and a destination", field="stops")
+    if len(stops) - 2 > max_waypoints:
+        detail = f"{len(stops) - 2} waypoints; at most {max_waypoints} are allowed"
+        raise InvalidRoute(detail, field="waypoints")
+    return [_resolve_stop(s, places, f, require_korea) for s, f in zip(stops, names, strict=True)]
+
+
+def _resolve_stop(stop: Stop, places: PlaceIndex, field: str, require_korea: bool) -> Point:
+    if isinstance(stop, str):
+        place = places.resolve(stop, field=f"{field}.place")
+        return (place.lat, place.lon)
+    lat, lon = (float(value) for value in stop)
+    check_point(lat, lon, field)
+    if require_korea and not places.in_korea(np.array([lat]), np.array([lon]))[0]:
+        raise InvalidRoute(f"({lat}, {lon}) is not in South Korea", field=field)
+    return (lat, lon)
+
+
+def stops_outside(
+    points: Sequence[Point], home_sido_codes: Iterable[str], places: PlaceIndex
+) -> bool:
+    """True when any stop leaves the home 시도 (the out-of-area surcharge)."""
+    return places.stops_outside(points, home_sido_codes)
+
+
+class Routing:
+    def __init__(self, embedded: EmbeddedRouter, osrm: OsrmClient | None = None) -> None:
+        self.embedded = embedded
+        self.osrm = osrm
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Routing:
+        embedded = EmbeddedRouter(RouteProfile.load(settings.route_profile))
+        if settings.router != "osrm":
+            return cls(embedded)
+        if not settings.osrm_url:
+            raise ValueError("FARE_SERVICE_ROUTER=osrm needs FARE_SERVICE_OSRM_URL")
+        osrm = OsrmClient(
+            settings.osrm_url, timeout_s=settings.osrm_timeout_s, retries=settings.osrm_retries
+        )
+        return cls(embedded, osrm)
+
+    async def legs_for(
+        self, points: Sequence[Point], at: datetime, legs: Sequence[LegPair] | None = None
+    ) -> RoutedLegs:
+        """Legs between consecutive points, starting at ``at`` (naive means Seoul time)."""
+        if len(points) < 2:
+            raise InvalidRoute("a route needs at least two stops", field="stops")
+        if legs is not None:
+            return RoutedLegs.fixed(_checked_legs(legs, len(points) - 1))
+        if self.osrm is None:
+            return RoutedLegs.from_arrays(self._embedded(points, at), "embedded")
+        try:
+            routed = await self.osrm.route(points)
+        except RouterUnavailable as error:
+            warning = f"road router unavailable ({error.detail}); distances are estimated"
+            return RoutedLegs.from_arrays(
+                self._embedded(points, at), "osrm-fallback-embedded", [warning]
+            )
+        return self._from_osrm(routed.distance_m, routed.duration_s, at)
+
+    def _embedded(self, points: Sequence[Point], at: datetime) -> RouteArrays:
+        return self.embedded.legs(np.asarray(points, dtype=float), _local_hour(at))
+
+    def _from_osrm(
+        self, distance_m: np.ndarray, duration_s: np.ndarray, at: datetime
+    ) -> RoutedLegs:
+        """A road route has no circuity band; the band is in time. OSRM's car profile
+        assumes free flow, so the high duration is the hour's average speed if slower."""
+        speed_ms = self.embedded.profile.speed_kmh[_local_hour(at)] / 3.6
+        slow_s = np.maximum(duration_s, distance_m / speed_ms)
+        fields = (distance_m, duration_s, distance_m, distance_m, duration_s, slow_s)
+        return RoutedLegs(*(tuple(a.tolist()) for a in fields), source="osrm")
+
+    async def aclose(self) -> None:
+        if self.osrm is not None:
+            await self.osrm.aclose()
+
+
+def _checked_legs(legs: Sequence[LegPair], expected: int) -> list[LegPair]:
+    if len(legs) != expected:
+        raise InvalidRoute(f"{len(legs)} legs given for {expected + 1} stops; need {expected}",
+                           field="legs")  # fmt: skip
+    for i, (distance_m, duration_s) in enumerate(legs):
+        for value, name in ((distance_m, "distance_m"), (duration_s, "duration_s")):
+            if not (math.isfinite(value) and value >= 0):
+                detail = f"{value} must be a finite number >= 0"
+                raise InvalidRoute(detail, field=f"legs[{i}].{name}")
+    return list(legs)
+
+
+def _local_hour(at: datetime) -> int:
+    return (at if at.tzinfo else at.replace(tzinfo=SEOUL)).astimezone(SEOUL).hour

@@ -1,0 +1,121 @@
+"""Place search, resolution, reverse lookup and the 시도 grid."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+from fare_service.errors import PlaceNotFound
+from fare_service.geo.boundaries import load_level
+from fare_service.geo.places import PlaceIndex
+
+CITY_HALL = (37.5663, 126.9779)  # 서울특별시 중구
+PANGYO_STATION = (37.3947, 127.1112)  # 경기도 성남시 분당구
+
+
+def test_search_finds_yeoksam_dong_in_gangnam_gu(places: PlaceIndex) -> None:
+    for query in ("역삼동", "강남구 역삼동", "서울 역삼동", "역삼"):
+        first = places.search(query)[0]
+        assert (first.name, first.full_name, first.code) == (
+            "역삼동", "서울특별시 강남구 역삼동", "11680101",
+        )  # fmt: skip
+
+
+def test_search_ranks_exact_names_before_prefixes_before_partials(places: PlaceIndex) -> None:
+    names = [place.name for place in places.search("교동", limit=50)]
+    exact = names.count("교동")
+    assert exact > 1 and names[:exact] == ["교동"] * exact
+    rest = names[exact:]
+    prefixed = [name for name in rest if name.startswith("교동")]
+    assert rest[: len(prefixed)] == prefixed  # prefix matches come before partial ones
+    assert all("교동" in name for name in rest) and any(not n.startswith("교동") for n in rest)
+
+
+def test_partial_name_finds_pangyo_dong_with_full_name_and_code(places: PlaceIndex) -> None:
+    found = {place.full_name: place for place in places.search("판교")}
+    assert found["경기도 성남시 분당구 판교동"].code == "41135108"
+    assert found["경기도 성남시 분당구 판교동"].level == "emd"
+
+
+def test_search_by_city_and_gu_written_apart(places: PlaceIndex) -> None:
+    assert places.search("분당구 정자동")[0].full_name == "경기도 성남시 분당구 정자동"
+    assert places.search("경기도 성남시 분당구 정자동")[0].code == "41135103"
+    assert places.search("nothing-like-this") == []
+
+
+def test_every_representative_point_lies_inside_its_own_polygon(places: PlaceIndex) -> None:
+    for level in ("sido", "sigungu", "emd"):
+        boundaries = load_level(level)
+        by_code = dict(zip((m["code"] for m in boundaries.metas), boundaries.polygons, strict=True))
+        mine = [place for place in places.places if place.level == level]
+        assert len(mine) == len(by_code)
+        points = shapely.points([p.lon for p in mine], [p.lat for p in mine])
+        polygons = [by_code[p.code] for p in mine]
+        assert shapely.contains(polygons, points).all()
+
+
+def test_reverse_lookup_of_a_dongs_point_names_that_dong(places: PlaceIndex) -> None:
+    yeoksam = places.resolve("역삼동", field="place")
+    region = places.region_of(yeoksam.lat, yeoksam.lon)
+    assert region is not None and region.emd_code == yeoksam.code and region.emd == "역삼동"
+
+
+def test_resolve_returns_the_one_place_or_names_the_field(places: PlaceIndex) -> None:
+    assert places.resolve("역삼동", field="origin.place").code == "11680101"
+    assert places.resolve("강남구 신사동", field="origin.place").code == "11680107"
+    assert places.resolve("서울", field="origin.place").code == "11"
+    with pytest.raises(PlaceNotFound) as ambiguous:
+        places.resolve("신사동", field="destination.place")
+    assert ambiguous.value.field == "destination.place"
+    assert set(ambiguous.value.extra["candidates"]) == {
+        "서울특별시 강남구 신사동", "서울특별시 은평구 신사동",
+    }  # fmt: skip
+    with pytest.raises(PlaceNotFound) as unknown:
+        places.resolve("없는동네", field="waypoints[0].place")
+    assert unknown.value.field == "waypoints[0].place" and unknown.value.extra["candidates"] == []
+
+
+def test_two_short_forms_are_ambiguous_not_guessed(places: PlaceIndex) -> None:
+    with pytest.raises(PlaceNotFound) as error:
+        places.resolve("판교", field="destination.place")
+    assert "경기도 성남시 분당구 판교동" in error.value.extra["candidates"]
+    assert "충청남도 서천군 판교면" in error.value.extra["candidates"]
+
+
+def test_reverse_lookup_of_a_seoul_and_a_gyeonggi_point(places: PlaceIndex) -> None:
+    seoul = places.region_of(*CITY_HALL)
+    assert seoul is not None
+    assert (seoul.sido, seoul.sigungu, seoul.sido_code, seoul.sigungu_code) == (
+        "서울특별시", "중구", "11", "11140",
+    )  # fmt: skip
+    gyeonggi = places.region_of(*PANGYO_STATION)
+    assert gyeonggi is not None
+    assert (gyeonggi.sido_code, gyeonggi.sigungu) == ("41", "성남시 분당구")
+    assert places.region_of(35.0, 130.5) is None  # the sea between Busan and Tsushima
+
+
+def test_sido_codes_of_known_points_and_bad_input(places: PlaceIndex) -> None:
+    lat = np.array([CITY_HALL[0], PANGYO_STATION[0], 35.0, np.nan, 95.0, 39.0392])
+    lon = np.array([CITY_HALL[1], PANGYO_STATION[1], 130.5, 127.0, 127.0, 125.7625])
+    assert places.sido_codes(lat, lon).tolist() == ["11", "41", "", "", "", ""]  # last: Pyongyang
+
+
+def test_sido_grid_agrees_with_the_polygons_near_the_seoul_border(places: PlaceIndex) -> None:
+    """Random points over Seoul, Incheon and Gyeonggi, checked against the raw polygons."""
+    rng = np.random.default_rng(7)
+    lat, lon = rng.uniform(37.2, 37.8, 4000), rng.uniform(126.5, 127.3, 4000)
+    sido = load_level("sido")
+    expected = []
+    for point in shapely.points(lon, lat):
+        hits = [meta["code"] for poly, meta in zip(sido.polygons, sido.metas, strict=True)
+                if poly.intersects(point)]  # fmt: skip
+        expected.append(min(hits, default=""))
+    assert places.sido_codes(lat, lon).tolist() == expected
+    assert {"11", "28", "41"} <= set(expected)
+
+
+def test_stops_outside_when_a_seoul_trip_ends_in_gyeonggi(places: PlaceIndex) -> None:
+    assert places.stops_outside([CITY_HALL, PANGYO_STATION], ["11"])
+    assert not places.stops_outside([CITY_HALL, (37.4979, 127.0276)], ["11"])
+    assert not places.stops_outside([CITY_HALL, PANGYO_STATION], ["11", "41"])

@@ -35,7 +35,12 @@ class TraceLegs:
     duration_s: np.ndarray
     dropped_duplicates: int
     dropped_jumps: int
-    kept: int
+    kept_index: np.ndarray
+    """Indices of the input points kept, in order; the legs run between them."""
+
+    @property
+    def kept(self) -> int:
+        return len(self.kept_index)
 
     @property
     def dropped(self) -> int:
@@ -58,7 +63,7 @@ def trace_to_legs(points: Sequence[TracePoint], max_speed_kmh: float = MAX_SPEED
         raise InvalidRoute("fewer than two usable points after filtering", field="trace")
     distance_m = haversine_m(lat[kept[:-1]], lon[kept[:-1]], lat[kept[1:]], lon[kept[1:]])
     duplicates, jumps = len(points) - unique.size, unique.size - kept.size
-    return TraceLegs(distance_m, np.diff(t_s[kept]), duplicates, jumps, kept.size)
+    return TraceLegs(distance_m, np.diff(t_s[kept]), duplicates, jumps, kept)
 
 
 def _arrays(points: Sequence[TracePoint]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

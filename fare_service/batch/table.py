@@ -1,0 +1,373 @@
+"""The shared chunk pricing core: N routes as flat arrays in, fares or per-route errors out.
+
+The batch command (chunks of 200,000 rows) and ``POST /v1/quotes/batch`` (up to 10,000
+items) both call :func:`price_table`. Everything is vectorized: the embedded router runs
+once over every leg that needs routing, the 시도 lookup once over every stop, and the
+engine once per (tariff, version) group. A bad route becomes an error string for that
+route only; it never raises and never stops the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from fare_service.geo.embedded import EmbeddedRouter
+from fare_service.geo.places import PlaceIndex
+from fare_service.pricing import PricedRoutes, Routes, local_wall_time, price_routes
+from fare_service.quote import Quote, to_quote
+from fare_service.tariff import SEOUL, Tariff, TariffVersion
+from fare_service.tariff_book import TariffBook
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+ObjectArray = npt.NDArray[np.object_]
+
+
+@dataclass(frozen=True)
+class RouteTable:
+    """N routes, their S stops and L legs, flat.
+
+    Per route: ``tariff_id`` (str or None = the default), ``start`` datetime64[s] Seoul
+    wall time, ``waypoints`` int64 (the waypoint fee's count), ``waiting_s`` float64, and
+    ``error`` (None, or why the route was refused before pricing; it is passed through).
+    Per stop, in route order: ``stop_route`` int64, ``stop_lat``/``stop_lon`` degrees;
+    every stop counts for the out-of-area surcharge. Per leg: ``leg_from``/``leg_to``
+    int64 indices into the stops, and the known ``leg_distance_m``/``leg_duration_s``
+    (NaN = route it between those two stops with the embedded router).
+    """
+
+    tariff_id: ObjectArray
+    start: np.ndarray
+    waypoints: IntArray
+    waiting_s: FloatArray
+    error: ObjectArray
+    stop_route: IntArray
+    stop_lat: FloatArray
+    stop_lon: FloatArray
+    leg_from: IntArray
+    leg_to: IntArray
+    leg_distance_m: FloatArray
+    leg_duration_s: FloatArray
+
+    @property
+    def n(self) -> int:
+        return len(self.start)
+
+    @property
+    def leg_route(self) -> IntArray:
+        return self.stop_route[self.leg_from]
+
+    @classmethod
+    def from_items(cls, items: Sequence[RouteItem]) -> RouteTable:
+        """Build from a few thousand Python items (the API); the batch builds arrays."""
+        stops = [s for item in items for s in item.stops]
+        counts = [len(item.stops) for item in items]
+        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        legs = [_item_legs(item, int(offsets[i])) for i, item in enumerate(items)]
+        flat = [leg for route in legs for leg in route]
+        stop_array = np.array(stops, dtype=np.float64).reshape(-1, 2)
+        leg_array = np.array(flat, dtype=np.float64).reshape(-1, 4)
+        return cls(
+            tariff_id=_objects([item.tariff_id for item in items]),
+            start=np.array([_wall(item.at) for item in items], dtype="datetime64[s]"),
+            waypoints=np.array([item.waypoint_count for item in items], dtype=np.int64),
+            waiting_s=np.array([item.waiting_s for item in items], dtype=np.float64),
+            error=_objects([item.error for item in items]),
+            stop_route=np.repeat(np.arange(len(items), dtype=np.int64), counts),
+            stop_lat=stop_array[:, 0],
+            stop_lon=stop_array[:, 1],
+            leg_from=leg_array[:, 0].astype(np.int64),
+            leg_to=leg_array[:, 1].astype(np.int64),
+            leg_distance_m=leg_array[:, 2],
+            leg_duration_s=leg_array[:, 3],
+        )
+
+
+@dataclass(frozen=True)
+class RouteItem:
+    """One route for :meth:`RouteTable.from_items`: ``stops`` are (lat, lon) in order;
+    ``legs`` (distance_m, duration_s) between consecutive stops, or None to route them;
+    ``waypoints`` defaults to the stops between the ends."""
+
+    at: datetime
+    stops: Sequence[tuple[float, float]]
+    tariff_id: str | None = None
+    legs: Sequence[tuple[float, float]] | None = None
+    waiting_s: float = 0.0
+    waypoints: int | None = None
+    error: str | None = None
+
+    @property
+    def waypoint_count(self) -> int:
+        return max(len(self.stops) - 2, 0) if self.waypoints is None else self.waypoints
+
+
+def _item_legs(item: RouteItem, first: int) -> list[tuple[float, float, float, float]]:
+    count = len(item.stops) - 1
+    known = item.legs if item.legs is not None else [(np.nan, np.nan)] * count
+    if item.error is not None or count < 1 or len(known) != count:
+        return []  # price_table reports a route without usable legs
+    starts = range(first, first + count)
+    return [(i, i + 1, d, t) for i, (d, t) in zip(starts, known, strict=True)]
+
+
+def _wall(at: datetime) -> np.datetime64:
+    return local_wall_time(at if at.tzinfo else at.replace(tzinfo=SEOUL))
+
+
+def _objects(values: Sequence[object]) -> ObjectArray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+@dataclass(frozen=True)
+class PricedGroup:
+    """The routes (``rows``, indices into the table) priced with one tariff version."""
+
+    tariff: Tariff
+    version: TariffVersion
+    priced: PricedRoutes
+    rows: IntArray
+
+
+@dataclass(frozen=True)
+class TableResult:
+    """Per route: ``error`` (None when priced) or the fare and what priced it.
+
+    ``fare``, ``distance_m``, ``duration_s`` int64 (0 on error rows); ``fare_low`` and
+    ``fare_high`` only with ``with_range``; ``tariff_version`` str or None; ``group`` and
+    ``group_row`` locate the route's line items in ``groups`` (-1 on error rows).
+    """
+
+    error: ObjectArray
+    tariff_id: ObjectArray
+    tariff_version: ObjectArray
+    fare: IntArray
+    distance_m: IntArray
+    duration_s: IntArray
+    group: IntArray
+    group_row: IntArray
+    groups: tuple[PricedGroup, ...]
+    fare_low: IntArray | None = None
+    fare_high: IntArray | None = None
+
+    @property
+    def ok(self) -> npt.NDArray[np.bool_]:
+        return self.group >= 0
+
+    def quote(self, i: int, at: datetime) -> Quote:
+        """Route ``i`` as the API's Quote (fare, breakdown, tariff); only when ok."""
+        group = self.groups[int(self.group[i])]
+        return to_quote(group.tariff, group.version, group.priced, int(self.group_row[i]), at)
+
+
+def price_table(
+    table: RouteTable,
+    book: TariffBook,
+    router: EmbeddedRouter,
+    places: PlaceIndex,
+    default_tariff: str | None = None,
+    *,
+    with_range: bool = False,
+) -> TableResult:
+    """Price every route of ``table``; ``default_tariff`` replaces the book's default for
+    routes without a tariff id. ``with_range`` also prices the router's low/high band."""
+    error = table.error.copy()
+    ids = np.where(_blank(table.tariff_id), default_tariff or book.default_id, table.tariff_id)
+    codes, tariffs = _tariffs(ids, book, error)
+    versions = _versions(table.start, codes, tariffs, error)
+    _flag_unusable(table, error)
+    alive = np.equal(error, None)
+    key = np.where(alive, codes * _PER_TARIFF + versions, -1)
+    variants = _leg_variants(table, router, alive[table.leg_route], with_range)
+    stop_codes = _sido_codes(table, places, alive)
+    priced = _price_groups(table, key, tariffs, variants, stop_codes)
+    return TableResult(error=error, tariff_id=ids, **priced)  # type: ignore[arg-type]
+
+
+def _blank(values: ObjectArray) -> npt.NDArray[np.bool_]:
+    return np.equal(values, None) | np.equal(values, "")
+
+
+def _flag(error: ObjectArray, mask: npt.NDArray[np.bool_], message: object) -> None:
+    """Set ``message`` where ``mask`` holds and no earlier reason was found: first wins."""
+    mask = mask & np.equal(error, None)
+    error[mask] = message if np.isscalar(message) else np.asarray(message, dtype=object)[mask]
+
+
+def _tariffs(
+    ids: ObjectArray, book: TariffBook, error: ObjectArray
+) -> tuple[IntArray, list[Tariff | None]]:
+    """Per route the index of its tariff in the returned list (None = unknown id)."""
+    import pandas as pd
+
+    codes, unique_ids = pd.factorize(ids)
+    tariffs = [book.tariffs.get(str(tariff_id)) for tariff_id in unique_ids]
+    for k, tariff in enumerate(tariffs):
+        if tariff is None:
+            _flag(error, codes == k, f"unknown tariff: {unique_ids[k]!r}")
+    return codes.astype(np.int64), tariffs
+
+
+def _versions(
+    start: np.ndarray, codes: IntArray, tariffs: list[Tariff | None], error: ObjectArray
+) -> IntArray:
+    """Per route the index of the version in force at its start (-1 when none)."""
+    version = np.full(len(start), -1, dtype=np.int64)
+    _flag(error, np.isnat(start), "missing time")
+    for k, tariff in enumerate(tariffs):
+        rows = np.flatnonzero(codes == k)
+        if tariff is None or not len(rows):
+            continue
+        version[rows] = _version_in_force(tariff, start[rows])
+        message = f"no tariff version in force: {tariff.id!r} at that time"
+        _flag(error, (codes == k) & (version < 0), message)
+    return version
+
+
+def _version_in_force(tariff: Tariff, start: np.ndarray) -> IntArray:
+    """Tariff.version_at, vectorized over Seoul wall times (versions are sorted, disjoint)."""
+    froms = np.array([local_wall_time(v.in_force_from) for v in tariff.versions])
+    untils = np.array(
+        [local_wall_time(v.in_force_until) if v.in_force_until else _NEVER for v in tariff.versions]
+    )
+    index = np.searchsorted(froms, start, side="right") - 1
+    ended = start >= untils[np.maximum(index, 0)]
+    return np.where((index < 0) | ended | np.isnat(start), -1, index)
+
+
+_NEVER = np.datetime64("9999-12-31T00:00:00", "s")
+_PER_TARIFF = 10_000  # group key = tariff index x 10,000 + version index
+
+
+def _flag_unusable(table: RouteTable, error: ObjectArray) -> None:
+    """What would make the engine raise: bad coordinates, negative legs, no legs."""
+    n = table.n
+    lat, lon = table.stop_lat, table.stop_lon
+    bad_stop = ~((np.abs(lat) <= 90) & (np.abs(lon) <= 180))  # NaN fails the comparison
+    _flag(error, _any_per_route(table.stop_route[bad_stop], n), "invalid coordinates")
+    legs = np.stack([table.leg_distance_m, table.leg_duration_s])
+    bad_leg = (~np.isnan(legs) & ~((legs >= 0) & np.isfinite(legs))).any(axis=0)
+    _flag(error, _any_per_route(table.leg_route[bad_leg], n), "negative or infinite leg")
+    _flag(error, ~_any_per_route(table.leg_route, n), "no legs: a route needs two stops")
+    bad_extra = ~(table.waiting_s >= 0) | np.isinf(table.waiting_s) | (table.waypoints < 0)
+    _flag(error, bad_extra, "negative waiting_s or waypoints")
+
+
+def _any_per_route(route_of_item: IntArray, n: int) -> npt.NDArray[np.bool_]:
+    return np.bincount(route_of_item, minlength=n) > 0
+
+
+@dataclass(frozen=True)
+class _Legs:
+    distance_m: FloatArray
+    duration_s: FloatArray
+
+
+def _leg_variants(
+    table: RouteTable, router: EmbeddedRouter, alive_leg: npt.NDArray[np.bool_], with_range: bool
+) -> list[_Legs]:
+    """Known legs as given; the others routed (point, then low and high with the range)."""
+    d, t = table.leg_distance_m, table.leg_duration_s
+    missing = alive_leg & (np.isnan(d) | np.isnan(t))
+    start = table.start[table.leg_route[missing]]
+    hour = (start - start.astype("datetime64[D]")).astype("timedelta64[h]").astype(np.int64)
+    a, b = table.leg_from[missing], table.leg_to[missing]
+    lat, lon = table.stop_lat, table.stop_lon
+    routed = router.route_arrays(lat[a], lon[a], lat[b], lon[b], hour)
+    bands = [(routed.distance_m, routed.duration_s)]
+    if with_range:
+        bands += [(routed.distance_low_m, routed.duration_low_s),
+                  (routed.distance_high_m, routed.duration_high_s)]  # fmt: skip
+    return [_Legs(_fill(d, missing, rd), _fill(t, missing, rt)) for rd, rt in bands]
+
+
+def _fill(known: FloatArray, missing: npt.NDArray[np.bool_], routed: FloatArray) -> FloatArray:
+    filled = known.copy()
+    filled[missing] = np.where(np.isnan(known[missing]), routed, known[missing])
+    return filled
+
+
+def _sido_codes(table: RouteTable, places: PlaceIndex, alive: npt.NDArray[np.bool_]) -> np.ndarray:
+    """시도 code of every stop of a live route ("" elsewhere): one lookup for the chunk."""
+    codes = np.full(len(table.stop_lat), "", dtype="<U2")
+    live = alive[table.stop_route]
+    codes[live] = places.sido_codes(table.stop_lat[live], table.stop_lon[live])
+    return codes
+
+
+def _outside(
+    table: RouteTable, version: TariffVersion, stop_codes: np.ndarray
+) -> npt.NDArray[np.bool_]:
+    """Per route: some stop lies outside the version's home 시도 (False without the rule)."""
+    if version.out_of_area is None:
+        return np.zeros(table.n, dtype=bool)
+    away = ~np.isin(stop_codes, version.out_of_area.home_regions)
+    return _any_per_route(table.stop_route[away], table.n)
+
+
+def _price_groups(
+    table: RouteTable,
+    key: IntArray,
+    tariffs: list[Tariff | None],
+    variants: list[_Legs],
+    stop_codes: np.ndarray,
+) -> dict[str, Any]:
+    """Call the engine once per (tariff, version) group; scatter back to table order."""
+    n = table.n
+    names = _INT_OUTPUTS if len(variants) > 1 else _INT_OUTPUTS[:3]
+    out: dict[str, Any] = {name: np.zeros(n, dtype=np.int64) for name in names}
+    out["group"], out["group_row"] = np.full(n, -1), np.full(n, -1)
+    out["tariff_version"] = np.full(n, None, dtype=object)
+    groups: list[PricedGroup] = []
+    for g in np.unique(key[key >= 0]):
+        rows = np.flatnonzero(key == g)
+        tariff = tariffs[int(g) // _PER_TARIFF]
+        assert tariff is not None
+        version = tariff.versions[int(g) % _PER_TARIFF]
+        outside = _outside(table, version, stop_codes)
+        priced = [price_routes(version, _group_routes(table, rows, v, outside)) for v in variants]
+        _scatter(out, rows, priced)
+        out["group"][rows], out["group_row"][rows] = len(groups), np.arange(len(rows))
+        out["tariff_version"][rows] = version.version
+        groups.append(PricedGroup(tariff, version, priced[0], rows))
+    out["groups"] = tuple(groups)
+    return out
+
+
+_INT_OUTPUTS = ("fare", "distance_m", "duration_s", "fare_low", "fare_high")
+
+
+def _scatter(out: dict[str, Any], rows: IntArray, priced: list[PricedRoutes]) -> None:
+    out["fare"][rows] = priced[0].fare
+    out["distance_m"][rows] = priced[0].distance_m
+    out["duration_s"][rows] = priced[0].duration_s
+    if len(priced) > 1:
+        out["fare_low"][rows] = np.minimum(priced[1].fare, priced[0].fare)
+        out["fare_high"][rows] = np.maximum(priced[2].fare, priced[0].fare)
+
+
+def _group_routes(
+    table: RouteTable, rows: IntArray, legs: _Legs, outside: npt.NDArray[np.bool_]
+) -> Routes:
+    """The routes ``rows`` as the engine's Routes, their legs renumbered 0..len(rows)-1."""
+    position = np.full(table.n, -1, dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    leg_position = position[table.leg_route]
+    in_group = leg_position >= 0
+    return Routes(
+        leg_distance_m=legs.distance_m[in_group],
+        leg_duration_s=legs.duration_s[in_group],
+        leg_route=leg_position[in_group],
+        start=table.start[rows],
+        waypoints=table.waypoints[rows],
+        waiting_s=table.waiting_s[rows],
+        outside_area=outside[rows],
+    )

@@ -1,0 +1,308 @@
+"""The policy's vocabulary: wire codes, the agent's situation (inputs) and the instruction.
+
+Enum values are the wire codes of SPEC.md and never change; ``label`` is the Korean word
+the agent sees. Inputs are frozen plain data built by the API layer: this package never
+parses requests and never prices a route (the changed route's quote arrives as an
+:class:`Estimate`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from fare_service.errors import BadInput
+
+
+class _Labelled(StrEnum):
+    @property
+    def label(self) -> str:
+        """The Korean word agents use for this code."""
+        return _LABELS[self]
+
+
+class CallType(_Labelled):
+    OWN_GENERAL = "own_general"
+    OWN_VIP = "own_vip"
+    PARTNER = "partner"
+    PARTNER_DELIVERY = "partner_delivery"
+    CONSIGNED = "consigned"
+    RESERVATION = "reservation"
+    OTHER = "other"
+
+
+class CallState(_Labelled):
+    CANCELLED_AFTER_ASSIGNMENT = "cancelled_after_assignment"
+    COMPLETED = "completed"
+
+
+class PaymentMethod(_Labelled):
+    CARD = "card"
+    CASH = "cash"
+
+
+class Outcome(StrEnum):
+    RECONNECT = "reconnect"
+    BLOCKED = "blocked"
+    DECLINE = "decline"
+    REFER_TO_SITUATION_ROOM = "refer_to_situation_room"
+
+
+class Blocker(_Labelled):
+    IDENTITY_NOT_VERIFIED = "identity_not_verified"
+    DRIVER_CONSENT_REQUIRED = "driver_consent_required"
+    CUSTOMER_CONSENT_REQUIRED = "customer_consent_required"
+    ALREADY_RECONNECTED = "already_reconnected"
+    CUSTOMER_RECALLING = "customer_recalling"
+    DRIVER_OFF_DUTY = "driver_off_duty"
+
+
+class PaymentAction(StrEnum):
+    FORCE_CHARGE = "force_charge"
+    ALREADY_PAID = "already_paid"
+    CANCEL_AND_RECHARGE = "cancel_and_recharge"
+    CASH_COLLECT = "cash_collect"
+    NONE = "none"
+
+
+class PaymentTiming(StrEnum):
+    AFTER_RIDE = "after_ride"
+    ON_ARRIVAL = "on_arrival"
+
+
+class CallRole(StrEnum):
+    ORIGINAL = "original"  # payment is always on the original call (가이드 1️⃣-4)
+
+
+class FareSource(StrEnum):
+    ORIGINAL = "original"
+    AGREED = "agreed"
+    ESTIMATE = "estimate"
+
+
+class WarningCode(StrEnum):
+    DRIVER_NOT_PRESENT = "driver_not_present"
+    AGREED_FARE_OUTSIDE_BAND = "agreed_fare_outside_band"
+    AGREED_FARE_BELOW_MINIMUM = "agreed_fare_below_minimum"
+    SAME_AMOUNT_ON_CHANGED_ROUTE = "same_amount_on_changed_route"
+    FARE_CHANGE_NOT_AGREED = "fare_change_not_agreed"
+    NO_DRIVING_UNTIL_LINKED = "no_driving_until_linked"
+    NOT_INSURED = "not_insured"
+    METER_NOT_RUNNING = "meter_not_running"
+    LINK_ONCE = "link_once"
+    CHARGE_TAKES_TIME = "charge_takes_time"
+    PAY_ON_ORIGINAL_CALL = "pay_on_original_call"
+    WRITE_TICKET = "write_ticket"
+    AVOID_TERM = "avoid_term"
+
+
+_LABELS: dict[StrEnum, str] = {
+    CallType.OWN_GENERAL: "자사콜(일반)",
+    CallType.OWN_VIP: "자사콜(VIP)",
+    CallType.PARTNER: "제휴콜",
+    CallType.PARTNER_DELIVERY: "탁송제휴콜",
+    CallType.CONSIGNED: "위탁콜",
+    CallType.RESERVATION: "예약콜",
+    CallType.OTHER: "기타",
+    CallState.CANCELLED_AFTER_ASSIGNMENT: "배정후취소",
+    CallState.COMPLETED: "운행완료",
+    PaymentMethod.CARD: "카드",
+    PaymentMethod.CASH: "현금",
+    Blocker.IDENTITY_NOT_VERIFIED: "본인 확인",
+    Blocker.DRIVER_CONSENT_REQUIRED: "기사 동의",
+    Blocker.CUSTOMER_CONSENT_REQUIRED: "고객 요금 동의",
+    Blocker.ALREADY_RECONNECTED: "이미 재연결된 콜",
+    Blocker.CUSTOMER_RECALLING: "고객 재호출 중",
+    Blocker.DRIVER_OFF_DUTY: "기사앱 출근 상태",
+}
+
+
+def _require(ok: bool, field_path: str, detail: str) -> None:
+    if not ok:
+        raise BadInput(detail, field=field_path)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """The original call (원콜) as the admin tool shows it; ``fare`` in won."""
+
+    id: str
+    type: CallType
+    state: CallState
+    payment: PaymentMethod
+    fare: int
+    requested_at: datetime
+    origin_name: str
+    destination_name: str
+    driving_started: bool
+
+    def __post_init__(self) -> None:
+        _require(self.fare >= 0, "call.fare", "must be 0 won or more")
+        _require(self.requested_at.utcoffset() is not None, "call.requested_at", "needs a zone")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What changed on the way. All empty means "요금조정 X"."""
+
+    new_destination_name: str | None = None
+    added_waypoint_names: tuple[str, ...] | list[str] = field(default=())
+    agreed_fare: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "added_waypoint_names", tuple(self.added_waypoint_names))
+        ok = self.agreed_fare is None or self.agreed_fare >= 0
+        _require(ok, "change.agreed_fare", "must be 0 won or more")
+
+    @property
+    def route_changed(self) -> bool:
+        return bool(self.new_destination_name) or bool(self.added_waypoint_names)
+
+
+@dataclass(frozen=True, slots=True)
+class Checks:
+    """The guide's checks, in its order (응대 순서, 가이드 1️⃣-2)."""
+
+    identity_verified: bool
+    driver_present: bool
+    driver_consent: bool
+    customer_consent: bool
+    reconnections_so_far: int
+    customer_recalling: bool
+    driver_on_duty: bool
+
+    def __post_init__(self) -> None:
+        _require(self.reconnections_so_far >= 0, "checks.reconnections_so_far", "must be >= 0")
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """The API's quote for the changed route, in won, priced at the call's time."""
+
+    fare: int
+    low: int
+    high: int
+    minimum_fare: int
+
+    def __post_init__(self) -> None:
+        ok = 0 <= self.low <= self.fare <= self.high and self.minimum_fare >= 0
+        _require(ok, "estimate", "needs 0 <= low <= fare <= high and minimum_fare >= 0")
+
+
+@dataclass(frozen=True, slots=True)
+class Fares:
+    """The amounts in play, in won; ``adjusted`` equals ``original`` when nothing changed.
+
+    ``consented`` is what may be asked of the customer: the adjusted fare once they agreed
+    to it (or when there is nothing to agree to), else the original fare.
+    """
+
+    original: int
+    adjusted: int
+    consented: int
+    source: FareSource
+    route_changed: bool
+    estimate: Estimate | None
+
+    @property
+    def changed(self) -> bool:
+        """The amount differs: what the payment table keys on."""
+        return self.adjusted != self.original
+
+    @property
+    def adjustment(self) -> bool:
+        """The guide's "요금조정 O": the route or the amount changed; needs both consents."""
+        return self.route_changed or self.changed
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Payment(_Out):
+    """What to do about money, on which call and when; amounts in won."""
+
+    action: PaymentAction
+    amount: int
+    cancel_amount: int | None = None
+    when: PaymentTiming | None = None
+    on_call: CallRole | None = None
+
+
+class AgentWarning(_Out):
+    code: WarningCode
+    message: str
+
+
+class Memo(_Out):
+    """Operations memos; ``forced_call`` is None when no forced call is made."""
+
+    original_call: str
+    forced_call: str | None
+
+
+class Scripts(_Out):
+    customer: str
+    driver: str
+
+
+class Sms(_Out):
+    fare_adjusted: str
+    customer_unreachable: str
+    driver_delay: str
+
+
+class Instruction(_Out):
+    """Everything the agent needs for one case; the API returns it as is. Amounts in won.
+
+    ``adjusted_fare`` is never None: it equals ``original_fare`` when nothing changed, so
+    ``fare_delta`` is 0. ``fare_changed`` means the amount differs (the payment table's
+    "fare changed?"); ``route_changed`` means a new destination or waypoint, which needs
+    the customer's consent even at the same amount. ``agreed_amount`` equals
+    ``adjusted_fare``: the amount to say aloud to both sides and to put in the SMS, always.
+    """
+
+    outcome: Outcome
+    blockers: list[Blocker]
+    original_fare: int
+    adjusted_fare: int
+    fare_delta: int
+    fare_changed: bool
+    route_changed: bool
+    agreed_amount: int
+    insured: bool
+    payment: Payment
+    warnings: list[AgentWarning]
+    headline: str
+    category: str
+    admin_steps: list[str]
+    memo: Memo
+    scripts: Scripts
+    sms: Sms
+
+
+NO_PAYMENT = Payment(action=PaymentAction.NONE, amount=0)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the rules decided, before any wording; built step by step by ``rules.decide``."""
+
+    call: Call
+    change: Change
+    checks: Checks
+    fares: Fares
+    band: tuple[float, float]
+    forced_call_id: str | None = None
+    outcome: Outcome = Outcome.BLOCKED
+    blockers: tuple[Blocker, ...] = ()
+    payment: Payment = NO_PAYMENT
+    warnings: tuple[WarningCode, ...] = ()
+
+    @property
+    def insured(self) -> bool:
+        """Insurance follows a live linked call only (가이드 2️⃣-①)."""
+        return self.outcome is Outcome.RECONNECT

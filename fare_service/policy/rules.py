@@ -1,0 +1,293 @@
+"""The reconnection rules as tables a support lead can check line by line against the guide.
+
+Sections cited are the guide's (``shared/seeds/000_61f5fafe3ed2582a.txt``): 1️⃣ 가이드,
+2️⃣ 정책 및 참고사항, 3️⃣ 스크립트 / Q&A. The order is SPEC's: identity, then the call
+types that are never re-linked, then every unmet precondition at once, then payment.
+
+Three tables, read top to bottom: ``GATES`` (who is served, and what blocks a
+reconnection), ``PAYMENTS`` (SPEC's payment table, one row per row) and ``WARNINGS``
+(what the agent must be told). :func:`decide` only walks them; it has no rule of its own.
+
+Two readings the guide leaves open, decided here:
+
+- A changed route at the *same* amount is still a fare adjustment for consent: the guide's
+  "요금조정 O" question is "경유지 추가나 목적지 변경이 있을까요?", and a real dispute began
+  with a verbal "same amount" on a changed destination. Payment follows the amount only:
+  nothing is cancelled and re-charged for the same amount.
+- ``driver_present`` false is not a blocker (SPEC has no code for it): the guide covers
+  "기사 함께 O" and sends the other case to its own article, so it is the first warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+from fare_service.errors import BadInput
+from fare_service.policy.models import (
+    Blocker,
+    Call,
+    CallRole,
+    CallState,
+    CallType,
+    Change,
+    Checks,
+    Decision,
+    Estimate,
+    Fares,
+    FareSource,
+    Outcome,
+    Payment,
+    PaymentAction,
+    PaymentMethod,
+    PaymentTiming,
+)
+from fare_service.policy.models import WarningCode as W
+
+Test = Callable[[Decision], bool]
+PARTNER_TYPES = frozenset({CallType.PARTNER, CallType.PARTNER_DELIVERY})
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A row that ends the decision (``final``) or adds a blocker to the list."""
+
+    applies: Test
+    outcome: Outcome
+    blocker: Blocker | None
+    final: bool
+    guide: str
+
+
+BLOCKED, RECONNECT, DECLINE = Outcome.BLOCKED, Outcome.RECONNECT, Outcome.DECLINE
+
+# fmt: off
+GATES: tuple[Gate, ...] = (
+    Gate(lambda d: not d.checks.identity_verified,
+         BLOCKED, Blocker.IDENTITY_NOT_VERIFIED, True,
+         "3️⃣ A1-② 본인확인 필수 (본인이 아닌 경우 상담제한)"),
+    Gate(lambda d: d.call.type in PARTNER_TYPES,
+         Outcome.REFER_TO_SITUATION_ROOM, None, True,
+         "2️⃣-② 강제재연결 불가 기준: 제휴콜·탁송제휴콜 → 상황실로 문의 안내"),
+    Gate(lambda d: d.call.type is CallType.CONSIGNED,
+         DECLINE, None, True,
+         "2️⃣-② 강제재연결 불가 기준: 위탁콜 (운행 전: 새로 호출 / 운행 후: 현금 수령)"),
+    Gate(lambda d: not d.checks.driver_consent,
+         BLOCKED, Blocker.DRIVER_CONSENT_REQUIRED, False,
+         "1️⃣-4 주의사항: 기사 동의 확인 전까지는 강제재연결 금지"),
+    Gate(lambda d: d.fares.adjustment and not d.checks.customer_consent,
+         BLOCKED, Blocker.CUSTOMER_CONSENT_REQUIRED, False,
+         "1️⃣-4 주의사항: 요금조정 시 기사/고객 모두 동의 확인"),
+    Gate(lambda d: d.checks.reconnections_so_far >= 1,
+         BLOCKED, Blocker.ALREADY_RECONNECTED, False,
+         "1️⃣-2 ①~④: 강제연결은 한 번만 가능"),
+    Gate(lambda d: d.checks.customer_recalling,
+         BLOCKED, Blocker.CUSTOMER_RECALLING, False,
+         "2️⃣-② 고객이 재호출 중이면 앱에서 '호출 취소' 요청 후 재시도"),
+    Gate(lambda d: not d.checks.driver_on_duty,
+         BLOCKED, Blocker.DRIVER_OFF_DUTY, False,
+         "2️⃣-③ 어드민 경로: 기사앱이 출근 상태일 때만 재연결 가능"),
+)
+# fmt: on
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    """``None`` in a key column matches anything; ``amount`` names a :class:`Fares` field."""
+
+    outcome: Outcome
+    state: CallState | None
+    payment: PaymentMethod | None
+    fare_changed: bool | None
+    driving_started: bool | None
+    action: PaymentAction
+    amount: str
+    when: PaymentTiming | None
+    guide: str
+
+
+P, A = PaymentRow, PaymentAction
+CANCELLED, COMPLETED = CallState.CANCELLED_AFTER_ASSIGNMENT, CallState.COMPLETED
+CARD, CASH, ANY = PaymentMethod.CARD, PaymentMethod.CASH, None
+AFTER, ARRIVAL = PaymentTiming.AFTER_RIDE, PaymentTiming.ON_ARRIVAL
+REFER = Outcome.REFER_TO_SITUATION_ROOM
+
+# fmt: off
+PAYMENTS: tuple[PaymentRow, ...] = (
+    # outcome    state      pay   changed driven action                 amount       when
+    P(RECONNECT, CANCELLED, CARD, False,  ANY,   A.FORCE_CHARGE,        "original",  AFTER,
+      "1️⃣-2 ① 배정후취소·요금조정 X: [원콜] 운행 강제 결제"),
+    P(RECONNECT, CANCELLED, CARD, True,   ANY,   A.FORCE_CHARGE,        "adjusted",  AFTER,
+      "1️⃣-2 ② 배정후취소·요금조정 O: [원콜] 운행 강제 결제 (조정 요금)"),
+    P(RECONNECT, COMPLETED, CARD, False,  ANY,   A.ALREADY_PAID,        "zero",      None,
+      "1️⃣-2 ③ 운행완료·요금조정 X: 이미 결제됨"),
+    P(RECONNECT, COMPLETED, CARD, True,   ANY,   A.CANCEL_AND_RECHARGE, "adjusted",  AFTER,
+      "1️⃣-2 ④ 운행완료·요금조정 O: 운행 완료 후 취소 후 재결제"),
+    P(RECONNECT, ANY,       CASH, False,  ANY,   A.CASH_COLLECT,        "original",  ARRIVAL,
+      "3️⃣ A1-④ⓑ / A2-②ⓑ 현금 콜: 도착 후 현금 수령"),
+    P(RECONNECT, ANY,       CASH, True,   ANY,   A.CASH_COLLECT,        "adjusted",  ARRIVAL,
+      "3️⃣ A1-⑤ⓑ / A2-③ⓑ 현금 콜: 조정 요금 현금 수령"),
+    P(DECLINE,   ANY,       ANY,  ANY,    False, A.NONE,                "zero",      None,
+      "2️⃣-② 위탁콜·운행 전: 운행하지 않음, 고객은 새로 호출"),
+    P(DECLINE,   ANY,       ANY,  ANY,    True,  A.CASH_COLLECT,        "consented", ARRIVAL,
+      "2️⃣-② 위탁콜·이미 운행: 보험 처리 불가, 현금 수령 안내"),
+    P(BLOCKED,   ANY,       ANY,  ANY,    ANY,   A.NONE,                "zero",      None,
+      "SPEC 4: 막힌 조건을 모두 해결하기 전에는 결제 지시 없음"),
+    P(REFER,     ANY,       ANY,  ANY,    ANY,   A.NONE,                "zero",      None,
+      "2️⃣-② 제휴콜·탁송제휴콜: 상황실에서 처리"),
+)
+# fmt: on
+
+
+def payment_row(d: Decision) -> PaymentRow:
+    """The first row whose key columns all match the decision."""
+    key = (d.outcome, d.call.state, d.call.payment, d.fares.changed, d.call.driving_started)
+    for row in PAYMENTS:
+        wanted = (row.outcome, row.state, row.payment, row.fare_changed, row.driving_started)
+        if all(w is None or w == k for w, k in zip(wanted, key, strict=True)):
+            return row
+    raise AssertionError(f"no payment row for {key}")  # the table covers every key
+
+
+def _served(d: Decision) -> bool:
+    """Someone is talking this case through: not refused for identity, not sent away."""
+    return d.checks.identity_verified and d.outcome is not Outcome.REFER_TO_SITUATION_ROOM
+
+
+def _may_link_later(d: Decision) -> bool:
+    """Blocked by something the agent can fix (not the once-only rule, not identity)."""
+    fixable = Blocker.ALREADY_RECONNECTED not in d.blockers
+    return d.outcome is BLOCKED and _served(d) and fixable
+
+
+def _fare_pending(d: Decision) -> bool:
+    """A fare will be charged or collected now or once the blockers are cleared."""
+    return _served(d) and (d.outcome is not DECLINE or d.call.driving_started)
+
+
+def agreed_band(fares: Fares, band: tuple[float, float]) -> tuple[int, int] | None:
+    """Whole won an agreed fare may lie in around the estimate (inclusive), or None."""
+    if fares.estimate is None:
+        return None
+    fare = Decimal(fares.estimate.fare)
+    low = fare * (1 + Decimal(str(band[0])))
+    high = fare * (1 + Decimal(str(band[1])))
+    return int(low.to_integral_value(ROUND_CEILING)), int(high.to_integral_value(ROUND_FLOOR))
+
+
+def _outside_band(d: Decision) -> bool:
+    bounds, agreed = agreed_band(d.fares, d.band), d.change.agreed_fare
+    return agreed is not None and bounds is not None and not bounds[0] <= agreed <= bounds[1]
+
+
+def _below_minimum(d: Decision) -> bool:
+    agreed, estimate = d.change.agreed_fare, d.fares.estimate
+    return agreed is not None and estimate is not None and agreed < estimate.minimum_fare
+
+
+def _charged_later(d: Decision) -> bool:
+    return d.payment.action in (A.FORCE_CHARGE, A.CANCEL_AND_RECHARGE)
+
+
+# fmt: off
+WARNINGS: tuple[tuple[W, Test, str], ...] = (
+    (W.DRIVER_NOT_PRESENT, lambda d: _served(d) and not d.checks.driver_present,
+     "관련링크: [전화] (기사 함께 X) 고객_강제재연결 요청 — 이 안내는 '기사 함께 O' 기준"),
+    (W.AGREED_FARE_OUTSIDE_BAND, lambda d: _fare_pending(d) and _outside_band(d),
+     "이 서비스의 추가 점검: 합의 요금이 예상 요금에서 크게 벗어남"),
+    (W.AGREED_FARE_BELOW_MINIMUM, lambda d: _fare_pending(d) and _below_minimum(d),
+     "이 서비스의 추가 점검: 합의 요금이 요금표 최저 요금 미만"),
+    (W.SAME_AMOUNT_ON_CHANGED_ROUTE,
+     lambda d: _fare_pending(d) and d.fares.route_changed and not d.fares.changed,
+     "1️⃣-4 요금조정 시 기사/고객 모두 동의 — '같은 금액' 구두 합의 분쟁 사례"),
+    (W.FARE_CHANGE_NOT_AGREED,
+     lambda d: d.outcome is DECLINE and _fare_pending(d) and d.fares.consented != d.fares.adjusted,
+     "1️⃣-4 요금조정 시 기사/고객 모두 동의 확인"),
+    (W.NO_DRIVING_UNTIL_LINKED, lambda d: d.outcome is BLOCKED and _served(d),
+     "2️⃣-① 연결 없이 운행 시 무보험 운행 / 3️⃣ A2-② 연결된 이후 운행"),
+    (W.NOT_INSURED, lambda d: d.outcome is DECLINE,
+     "2️⃣-② 위탁콜: 보험 처리 불가"),
+    (W.METER_NOT_RUNNING, lambda d: d.outcome is RECONNECT or _may_link_later(d),
+     "1️⃣-4 강제 배정 시 미터기 정상 작동하지 않음"),
+    (W.LINK_ONCE, lambda d: d.outcome is RECONNECT,
+     "1️⃣-2 ①~④ 강제연결 한번만 가능 앱조작 유의 안내"),
+    (W.CHARGE_TAKES_TIME, lambda d: d.outcome is RECONNECT and _charged_later(d),
+     "1️⃣-2 ①②④ 운행완료 시 결제 시간소요 안내"),
+    (W.PAY_ON_ORIGINAL_CALL, lambda d: d.outcome is RECONNECT,
+     "1️⃣-4 결제는 [원콜]에서 진행 / 2️⃣-③ 원콜에서 요금결제"),
+    (W.WRITE_TICKET, lambda d: d.outcome in (RECONNECT, DECLINE),
+     "1️⃣-4 아지트 필수 작성"),
+    (W.AVOID_TERM, _served,
+     "1️⃣-4 \"강제재연결\" 용어 사용 지양"),
+)
+# fmt: on
+
+
+def gate(d: Decision) -> tuple[Outcome, tuple[Blocker, ...]]:
+    """The outcome and every unmet precondition, walking ``GATES`` in order."""
+    blockers: list[Blocker] = []
+    for row in GATES:
+        if not row.applies(d):
+            continue
+        if row.final:
+            return row.outcome, (row.blocker,) if row.blocker else ()
+        if row.blocker:
+            blockers.append(row.blocker)
+    return (BLOCKED, tuple(blockers)) if blockers else (RECONNECT, ())
+
+
+def warnings_for(d: Decision) -> tuple[W, ...]:
+    return tuple(code for code, applies, _ in WARNINGS if applies(d))
+
+
+def fares_for(call: Call, change: Change, checks: Checks, estimate: Estimate | None) -> Fares:
+    """3️⃣ A1-⑤ / A2-③: the agreed fare first; without one, the calculator's estimate."""
+    if change.agreed_fare is not None:
+        adjusted, source = change.agreed_fare, FareSource.AGREED
+    elif change.route_changed and estimate is not None:
+        adjusted, source = estimate.fare, FareSource.ESTIMATE
+    elif change.route_changed:
+        raise BadInput("a changed route needs an estimate or an agreed fare", field="estimate")
+    else:
+        adjusted, source = call.fare, FareSource.ORIGINAL
+    fares = Fares(call.fare, adjusted, adjusted, source, change.route_changed, estimate)
+    if fares.adjustment and not checks.customer_consent:
+        fares = replace(fares, consented=call.fare)
+    return fares
+
+
+def _payment(d: Decision) -> Payment:
+    row = payment_row(d)
+    recharge = row.action is A.CANCEL_AND_RECHARGE
+    return Payment(
+        action=row.action,
+        amount=0 if row.amount == "zero" else getattr(d.fares, row.amount),
+        cancel_amount=d.fares.original if recharge else None,
+        when=row.when,
+        on_call=CallRole.ORIGINAL if d.outcome is RECONNECT else None,
+    )
+
+
+def decide(
+    call: Call,
+    change: Change,
+    checks: Checks,
+    estimate: Estimate | None,
+    *,
+    forced_call_id: str | None = None,
+    band: tuple[float, float] = (-0.30, 0.50),
+) -> Decision:
+    """Walk the three tables; pure, and the quote is kept even when blocked.
+
+    Raises :class:`BadInput` when the route changed with neither an estimate nor an
+    agreed fare, or when ``band`` does not straddle 0.
+    """
+    if not band[0] <= 0 <= band[1]:
+        raise BadInput("the agreed-fare band must be (low <= 0, high >= 0)", field="band")
+    fares = fares_for(call, change, checks, estimate)
+    d = Decision(call, change, checks, fares, band, forced_call_id)
+    outcome, blockers = gate(d)
+    d = replace(d, outcome=outcome, blockers=blockers)
+    d = replace(d, payment=_payment(d))
+    return replace(d, warnings=warnings_for(d))

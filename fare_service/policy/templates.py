@@ -1,0 +1,143 @@
+"""The agent's texts as Jinja2 files: shipped defaults, replaceable one by one.
+
+Each output text has one file, named after it (``customer_script.j2`` gives
+``scripts.customer``). Operators point ``FARE_SERVICE_TEMPLATES_DIR`` at a folder of
+their own; a file there replaces the shipped one of the same name. Everything is parsed
+and checked once, at start-up: a syntax error, a variable outside the template's allowed
+set (:data:`ALLOWED`), an ``include`` of another file, or an unknown file name in the
+operator's folder is refused then, naming the file, never at the first call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta, nodes
+
+from fare_service.errors import TemplateError
+
+SHIPPED_DIR = Path(__file__).resolve().parent / "templates"
+
+CASE = frozenset(
+    {
+        "outcome",
+        "blockers",
+        "blocker_labels",
+        "call_type",
+        "call_type_label",
+        "state",
+        "state_label",
+        "payment",
+        "payment_label",
+        "driving_started",
+        "driver_present",
+        "insured",
+    }
+)
+FARE = frozenset(
+    {
+        "fare_changed",
+        "route_changed",
+        "adjustment",
+        "fare_source",
+        "original_fare",
+        "adjusted_fare",
+        "agreed_amount",
+        "fare_delta",
+        "action",
+        "amount",
+        "cancel_amount",
+        "when",
+    }
+)
+ROUTE = frozenset({"date", "origin", "destination", "original_destination", "waypoints"})
+IDS = frozenset({"original_call_id", "forced_call_id"})
+SMS_FARE = frozenset({"agreed_amount", "original_fare", "fare_changed", "route_changed"})
+
+ALLOWED: Mapping[str, frozenset[str]] = {
+    "headline": CASE | FARE,
+    "customer_script": CASE | FARE | ROUTE,
+    "driver_script": CASE | FARE | ROUTE,
+    "admin_steps": CASE | FARE | IDS,
+    "memo_original_call": CASE | FARE | IDS | {"date"},
+    "memo_forced_call": CASE | FARE | IDS | {"date"},
+    "sms_fare_adjusted": ROUTE | SMS_FARE,
+    "sms_customer_unreachable": ROUTE,
+    "sms_driver_delay": ROUTE,
+}
+"""Template name -> the variables it may use. Amounts arrive formatted (``30,000원``)."""
+
+
+def _environment() -> jinja2.Environment:
+    # Plain text for people, not HTML: no autoescape; block tags leave no blank lines.
+    return jinja2.Environment(
+        undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
+    )
+
+
+@dataclass(frozen=True)
+class TemplateSet:
+    """Compiled, validated templates; ``sources`` says which file each one came from."""
+
+    templates: Mapping[str, jinja2.Template]
+    sources: Mapping[str, Path]
+
+    @classmethod
+    def load(cls, templates_dir: Path | None = None) -> TemplateSet:
+        """The shipped set with the operator's files in ``templates_dir`` laid over it."""
+        sources = {name: SHIPPED_DIR / f"{name}.j2" for name in ALLOWED}
+        sources |= _operator_files(templates_dir) if templates_dir is not None else {}
+        env = _environment()
+        compiled = {name: _compile(env, name, path) for name, path in sources.items()}
+        return cls(compiled, sources)
+
+    def render(self, name: str, context: Mapping[str, Any]) -> str:
+        """The text with surrounding blank space removed."""
+        try:
+            return self.templates[name].render(context).strip()
+        except jinja2.TemplateError as exc:  # e.g. a filter misused on a value
+            raise TemplateError(f"{self.sources[name]}: {exc}", field=name) from exc
+
+
+def _operator_files(folder: Path) -> dict[str, Path]:
+    if not folder.is_dir():
+        raise TemplateError(f"templates folder {folder} does not exist", field="templates_dir")
+    found = {path.stem: path for path in sorted(folder.glob("*.j2"))}
+    if unknown := sorted(set(found) - set(ALLOWED)):
+        known = ", ".join(f"{name}.j2" for name in ALLOWED)
+        raise TemplateError(f"{folder}: unknown template(s) {unknown}; known: {known}")
+    return found
+
+
+def _compile(env: jinja2.Environment, name: str, path: Path) -> jinja2.Template:
+    try:
+        tree = env.parse(path.read_text(encoding="utf-8"), name, str(path))
+        _check_variables(tree, name, path)  # compiles too: finds unknown filters
+        if _references_others(tree):
+            raise TemplateError(f"{path}: must not include or import others", field=name)
+        code = env.compile(tree, name, str(path))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TemplateError(f"{path}: cannot be read: {exc}", field=name) from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{path}: line {exc.lineno}: {exc.message}", field=name) from exc
+    return env.template_class.from_code(env, code, env.make_globals(None), None)
+
+
+def _check_variables(tree: nodes.Template, name: str, path: Path) -> None:
+    unknown = meta.find_undeclared_variables(tree) - ALLOWED[name]
+    if unknown:
+        allowed = ", ".join(sorted(ALLOWED[name]))
+        listed = ", ".join(sorted(unknown))
+        raise TemplateError(
+            f"{path}: unknown variable(s) {listed}; {name}.j2 may use: {allowed}", field=name
+        )
+
+
+def _references_others(tree: nodes.Template) -> bool:
+    """Each file stands alone, so checking it alone proves what it may print."""
+    kinds = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
+    return any(True for _ in tree.find_all(kinds))

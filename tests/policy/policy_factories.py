@@ -1,0 +1,78 @@
+"""Small keyword-only factories for the policy tests: one ordinary case, changed by keyword.
+
+The ordinary case: a general own call of 25,000 won, cancelled after assignment, paid by
+card, every check passed, nothing changed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from fare_service.policy import Call, CallState, CallType, Change, Checks, Estimate, Instruction
+from fare_service.policy.models import PaymentMethod
+
+KST = timezone(timedelta(hours=9))
+ORIGINAL_FARE = 25_000
+
+
+def make_call(**overrides: Any) -> Call:
+    values: dict[str, Any] = {
+        "id": "C20261118-0001",
+        "type": CallType.OWN_GENERAL,
+        "state": CallState.CANCELLED_AFTER_ASSIGNMENT,
+        "payment": PaymentMethod.CARD,
+        "fare": ORIGINAL_FARE,
+        "requested_at": datetime(2026, 11, 18, 23, 10, tzinfo=KST),
+        "origin_name": "강남구 역삼동",
+        "destination_name": "분당구 정자동",
+        "driving_started": True,
+    }
+    return Call(**(values | overrides))
+
+
+def make_checks(**overrides: Any) -> Checks:
+    values: dict[str, Any] = {
+        "identity_verified": True,
+        "driver_present": True,
+        "driver_consent": True,
+        "customer_consent": True,
+        "reconnections_so_far": 0,
+        "customer_recalling": False,
+        "driver_on_duty": True,
+    }
+    return Checks(**(values | overrides))
+
+
+def make_estimate(*, fare: int = 31_000, **overrides: Any) -> Estimate:
+    values: dict[str, Any] = {"fare": fare, "low": fare, "high": fare, "minimum_fare": 15_000}
+    return Estimate(**(values | overrides))
+
+
+def new_destination(*, agreed_fare: int | None = None) -> Change:
+    return Change(new_destination_name="분당구 서현동", agreed_fare=agreed_fare)
+
+
+NO_CHANGE = Change()
+
+
+def customer_texts(instruction: Instruction) -> dict[str, str]:
+    return {
+        "scripts.customer": instruction.scripts.customer,
+        "sms.fare_adjusted": instruction.sms.fare_adjusted,
+        "sms.customer_unreachable": instruction.sms.customer_unreachable,
+    }
+
+
+def all_texts(instruction: Instruction) -> dict[str, str]:
+    """Every rendered text by its field path, the lists joined."""
+    texts = customer_texts(instruction) | {
+        "headline": instruction.headline,
+        "category": instruction.category,
+        "scripts.driver": instruction.scripts.driver,
+        "sms.driver_delay": instruction.sms.driver_delay,
+        "memo.original_call": instruction.memo.original_call,
+        "memo.forced_call": instruction.memo.forced_call or "",
+        "admin_steps": "\n".join(instruction.admin_steps),
+    }
+    return texts | {f"warnings.{w.code}": w.message for w in instruction.warnings}

@@ -1,0 +1,85 @@
+"""Loading the template set: the shipped files, an operator's overrides, and what is refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from policy_factories import NO_CHANGE, make_call, make_checks
+
+from fare_service.errors import TemplateError
+from fare_service.policy import TemplateSet, build_instruction, decide
+from fare_service.policy.instruction import template_context
+from fare_service.policy.templates import ALLOWED, SHIPPED_DIR
+
+
+def test_the_shipped_set_has_one_file_per_text() -> None:
+    loaded = TemplateSet.load(None)
+    assert set(loaded.templates) == set(ALLOWED)
+    assert all(path.parent == SHIPPED_DIR for path in loaded.sources.values())
+    assert {path.stem for path in SHIPPED_DIR.glob("*.j2")} == set(ALLOWED)
+
+
+def test_every_allowed_variable_is_given_to_the_templates() -> None:
+    context = template_context(decide(make_call(), NO_CHANGE, make_checks(), None))
+    assert set().union(*ALLOWED.values()) <= set(context)
+
+
+def test_an_operator_file_replaces_the_shipped_one(tmp_path: Path) -> None:
+    (tmp_path / "sms_driver_delay.j2").write_text(
+        "[운영사 공식 문구] {{ date }} {{ origin }} 출발 건 처리가 늦어지고 있습니다.", "utf-8"
+    )
+    loaded = TemplateSet.load(tmp_path)
+    assert loaded.sources["sms_driver_delay"] == tmp_path / "sms_driver_delay.j2"
+    assert loaded.sources["sms_fare_adjusted"].parent == SHIPPED_DIR
+    result = build_instruction(make_call(), NO_CHANGE, make_checks(), None, loaded)
+    assert (
+        result.sms.driver_delay
+        == "[운영사 공식 문구] 11월 18일 강남구 역삼동 출발 건 처리가 늦어지고 있습니다."
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "named"),
+    [
+        ("sms_driver_delay", "{{ date }} {{ driver_phone }}", "driver_phone"),
+        # allowed in the scripts, but an SMS does not get the payment amount
+        ("sms_customer_unreachable", "{{ origin }} {{ amount }}", "amount"),
+        ("headline", "{% if vip %}VIP{% endif %}", "vip"),
+    ],
+)
+def test_an_unknown_variable_is_refused_at_load(
+    tmp_path: Path, name: str, text: str, named: str
+) -> None:
+    (tmp_path / f"{name}.j2").write_text(text, "utf-8")
+    with pytest.raises(TemplateError) as caught:
+        TemplateSet.load(tmp_path)
+    assert f"{name}.j2" in str(caught.value) and named in str(caught.value)
+    assert caught.value.field == name
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "says"),
+    [
+        ("headline.j2", "{% if outcome %}unclosed", "line 1"),
+        ("headline.j2", "{{ outcome | no_such_filter }}", "no_such_filter"),
+        ("headline.j2", "{% include 'admin_steps.j2' %}", "include"),
+        ("sms_fare_ajusted.j2", "{{ date }}", "sms_fare_ajusted"),
+    ],
+)
+def test_a_broken_or_misnamed_file_is_refused_at_load(
+    tmp_path: Path, file: str, text: str, says: str
+) -> None:
+    (tmp_path / file).write_text(text, "utf-8")
+    with pytest.raises(TemplateError, match=says):
+        TemplateSet.load(tmp_path)
+
+
+def test_a_missing_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(TemplateError, match="does not exist"):
+        TemplateSet.load(tmp_path / "nowhere")
+
+
+def test_files_that_are_not_templates_are_ignored(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("운영 문구 폴더", "utf-8")
+    assert TemplateSet.load(tmp_path).sources == TemplateSet.load(None).sources

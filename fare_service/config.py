@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     api_keys_file: Path | None = None
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
-    max_body_bytes: int = Field(default=2_000_000, gt=0)
+    max_body_bytes: int = Field(default=8_000_000, gt=0)
+    """Large enough for a 10,000-item batch of place-name quotes (about 3 MB)."""
     max_waypoints: int = Field(default=10, ge=0, le=50)
     max_batch_items: int = Field(default=10_000, gt=0)
 

@@ -1,0 +1,110 @@
+"""An adjustment request: price the changed route (if any), then apply the policy.
+
+The changed route is origin -> the call's waypoints -> added waypoints -> the new (or
+original) destination, priced with the tariff in force at the original call's time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fare_service.policy import models as policy
+from fare_service.policy.instruction import build_instruction
+from fare_service.quote import Quote
+from fare_service.quoting import RouteQuery, quote_route
+from fare_service.runtime import Runtime
+
+StopValue = tuple[float, float] | str
+
+
+@dataclass(frozen=True)
+class AdjustmentQuery:
+    """Already validated by the caller; stops are (lat, lon) pairs or place names."""
+
+    call: policy.Call
+    origin: StopValue
+    waypoints: Sequence[StopValue]
+    destination: StopValue
+    new_destination: StopValue | None
+    add_waypoints: Sequence[StopValue]
+    legs: Sequence[tuple[float, float]] | None
+    agreed_fare: int | None
+    checks: policy.Checks
+    tariff_id: str | None = None
+    forced_call_id: str | None = None
+
+
+class Adjustment(policy.Instruction):
+    """The policy's instruction and, when the route changed, the quote behind the estimate."""
+
+    quote: Quote | None = None
+
+
+async def adjust(query: AdjustmentQuery, runtime: Runtime) -> Adjustment:
+    quote = await _changed_route_quote(query, runtime) if _route_changed(query) else None
+    estimate = _estimate(quote, query, runtime)
+    change = policy.Change(
+        new_destination_name=stop_name(query.new_destination, runtime),
+        added_waypoint_names=tuple(stop_name(stop, runtime) or "" for stop in query.add_waypoints),
+        agreed_fare=query.agreed_fare,
+    )
+    settings = runtime.settings
+    instruction = build_instruction(
+        query.call,
+        change,
+        query.checks,
+        estimate,
+        runtime.templates,
+        forced_call_id=query.forced_call_id,
+        band=(settings.agreed_fare_band_low, settings.agreed_fare_band_high),
+    )
+    return Adjustment(**instruction.model_dump(), quote=quote)
+
+
+def _route_changed(query: AdjustmentQuery) -> bool:
+    return query.new_destination is not None or bool(query.add_waypoints)
+
+
+async def _changed_route_quote(query: AdjustmentQuery, runtime: Runtime) -> Quote:
+    stops = [
+        query.origin,
+        *query.waypoints,
+        *query.add_waypoints,
+        query.new_destination or query.destination,
+    ]
+    fields = [
+        "call.origin",
+        *(f"call.waypoints[{i}]" for i in range(len(query.waypoints))),
+        *(f"change.add_waypoints[{i}]" for i in range(len(query.add_waypoints))),
+        "change.destination" if query.new_destination is not None else "call.destination",
+    ]
+    route = RouteQuery(
+        stops=stops,
+        stops_field=fields,
+        tariff_id=query.tariff_id,
+        at=query.call.requested_at,
+        legs=query.legs,
+    )
+    return await quote_route(route, runtime)
+
+
+def _estimate(
+    quote: Quote | None, query: AdjustmentQuery, runtime: Runtime
+) -> policy.Estimate | None:
+    if quote is None:
+        return None
+    version = runtime.book.version_at(query.tariff_id, query.call.requested_at)[1]
+    band = quote.range
+    low, high = (band.low, band.high) if band else (quote.fare, quote.fare)
+    return policy.Estimate(fare=quote.fare, low=low, high=high, minimum_fare=version.minimum_fare)
+
+
+def stop_name(stop: StopValue | None, runtime: Runtime) -> str | None:
+    """What the agent and the SMS call a stop: the place as said, or the 구 and 동 there."""
+    if stop is None or isinstance(stop, str):
+        return stop
+    region = runtime.places.region_of(*stop)
+    if region is None:
+        return f"{stop[0]:.5f}, {stop[1]:.5f}"
+    return " ".join(part for part in (region.sigungu, region.emd) if part)

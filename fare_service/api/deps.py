@@ -1,0 +1,24 @@
+"""Dependency aliases: what a handler may ask for, all loaded once at start-up."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.exceptions import HTTPException
+
+from fare_service.runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+async def require_json(request: Request) -> None:
+    """A POST body must be JSON: anything else is a 415, not a confusing 422."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise HTTPException(415, "send the body as application/json")
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

@@ -1,0 +1,126 @@
+"""RFC 9457 problem details: the one place where errors become HTTP responses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from fare_service.api import metrics
+from fare_service.errors import FareServiceError
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://fare-service.invalid/problems/"
+log = logging.getLogger("fare_service.api")
+
+
+def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> Response:
+    body = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail}
+    body.update({key: value for key, value in extra.items() if value is not None})
+    metrics.ERRORS.labels(slug).inc()
+    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON)
+
+
+def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    """``("body", "legs", 2, "distance_m")`` -> ``"legs[2].distance_m"``."""
+    path = ""
+    for part in loc:
+        if part in ("body", "query", "path", "header"):
+            continue
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "body"
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+    errors = []
+    for error in exc.errors():
+        loc = [part for part in error["loc"] if not isinstance(part, str) or "[" not in part]
+        errors.append({"field": field_path(loc), "message": error["msg"]})
+    return errors
+
+
+async def on_validation_error(request: Request, exc: RequestValidationError) -> Response:
+    errors = _validation_errors(exc)
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+    return problem(422, "Invalid input", detail, "invalid-input", errors=errors)
+
+
+async def on_service_error(request: Request, exc: FareServiceError) -> Response:
+    if exc.status >= 500:
+        log.error("service error", exc_info=exc, extra={"request_id": _request_id(request)})
+    errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
+    return problem(exc.status, exc.title, str(exc), exc.slug, errors=errors, **exc.extra)
+
+
+async def on_http_error(request: Request, exc: HTTPException) -> Response:
+    response = problem(exc.status_code, _title(exc.status_code), str(exc.detail), "http")
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+async def on_unexpected_error(request: Request, exc: Exception) -> Response:
+    """A bug: log the stack with the request id, show the caller nothing of it."""
+    request_id = _request_id(request)
+    log.error("unhandled error", exc_info=exc, extra={"request_id": request_id})
+    detail = f"an unexpected error occurred; quote request id {request_id}"
+    return problem(500, "Internal error", detail, "internal", request_id=request_id)
+
+
+def _request_id(request: Request) -> str | None:
+    return request.scope.get("state", {}).get("request_id")
+
+
+def _title(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, on_validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(FareServiceError, on_service_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, on_http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, on_unexpected_error)
+
+
+class FieldError(BaseModel):
+    field: str | None
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; extra members (``candidates``, ``request_id``) may appear."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None
+
+
+_PROBLEM_CONTENT = {PROBLEM_JSON: {"schema": Problem.model_json_schema()}}
+_STATUSES = {
+    400: "the body could not be read (not UTF-8 or not JSON)",
+    401: "missing or wrong API key",
+    404: "unknown tariff, or none in force at that time",
+    413: "request body too large",
+    415: "the body is not application/json",
+    422: "invalid input: each offending field is named",
+    500: "unexpected error (no details; quote the request id)",
+    503: "a backend is unavailable",
+}
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": description, "content": _PROBLEM_CONTENT}
+    for status, description in _STATUSES.items()
+}

@@ -1,0 +1,57 @@
+"""``POST /v1/adjustments``: the agent's situation in, the exact instruction out."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from fare_service.adjusting import Adjustment, AdjustmentQuery, adjust, stop_name
+from fare_service.api.deps import RuntimeDep, require_json
+from fare_service.api.problems import PROBLEM_RESPONSES
+from fare_service.api.routes_quotes import stop_value
+from fare_service.api.schemas import AdjustmentRequest
+from fare_service.api.security import require_api_key
+from fare_service.policy import models as policy
+from fare_service.quoting import ride_time
+from fare_service.runtime import Runtime
+
+router = APIRouter(
+    tags=["adjustments"],
+    dependencies=[Depends(require_api_key), Depends(require_json)],
+    responses=PROBLEM_RESPONSES,
+)
+
+
+def to_query(body: AdjustmentRequest, runtime: Runtime) -> AdjustmentQuery:
+    call, change = body.call, body.change
+    origin, destination = stop_value(call.origin), stop_value(call.destination)
+    return AdjustmentQuery(
+        call=policy.Call(
+            id=call.id,
+            type=policy.CallType(call.type),
+            state=policy.CallState(call.state),
+            payment=policy.PaymentMethod(call.payment),
+            fare=call.fare,
+            requested_at=ride_time(call.requested_at),
+            origin_name=stop_name(origin, runtime) or "",
+            destination_name=stop_name(destination, runtime) or "",
+            driving_started=call.driving_started,
+        ),
+        origin=origin,
+        waypoints=[stop_value(stop) for stop in call.waypoints],
+        destination=destination,
+        new_destination=stop_value(change.destination) if change and change.destination else None,
+        add_waypoints=[stop_value(stop) for stop in change.add_waypoints] if change else [],
+        legs=[(leg.distance_m, leg.duration_s) for leg in change.legs]
+        if change and change.legs
+        else None,
+        agreed_fare=change.agreed_fare if change else None,
+        checks=policy.Checks(**body.checks.model_dump()),
+        tariff_id=body.tariff_id,
+        forced_call_id=body.forced_call_id,
+    )
+
+
+@router.post("/v1/adjustments", response_model=Adjustment)
+async def create_adjustment(body: AdjustmentRequest, runtime: RuntimeDep) -> Adjustment:
+    """Outcome, blockers, payment instruction, scripts, SMS and memo for a re-linked ride."""
+    return await adjust(to_query(body, runtime), runtime)

@@ -1,0 +1,212 @@
+"""Request bodies of the quote endpoints, with ranges on every number and a real example."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictBool,
+    model_validator,
+)
+
+from fare_service.quote import Quote
+
+
+def _text_only(value: object) -> object:
+    """Times travel as ISO 8601 text; a bare number is refused, not read as epoch seconds."""
+    if not isinstance(value, str | datetime):
+        raise ValueError("must be an ISO 8601 date-time string")
+    return value
+
+
+# Strict numbers and booleans: "25000" or 0 where a number or a boolean belongs is a
+# mistake to report, not to coerce.
+Latitude = Annotated[float, Strict(), Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Strict(), Field(ge=-180, le=180, allow_inf_nan=False)]
+Time = Annotated[datetime, BeforeValidator(_text_only)]
+TariffId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+MAX_WAYPOINTS = 10
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class Stop(Body):
+    """Coordinates (WGS84) or a Korean place name, e.g. ``{"place": "강남구 역삼동"}``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"lat": 37.5702, "lon": 126.9831}, {"place": "역삼동"}]}
+    )
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    place: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+
+    @model_validator(mode="after")
+    def _coordinates_or_place(self) -> Self:
+        has_point = self.lat is not None and self.lon is not None
+        if has_point == (self.place is not None) or (self.lat is None) != (self.lon is None):
+            raise ValueError("give either lat and lon, or place")
+        return self
+
+
+class LegIn(Body):
+    distance_m: Annotated[float, Strict(), Field(ge=0, le=1_000_000)]
+    duration_s: Annotated[float, Strict(), Field(ge=0, le=172_800)]
+
+
+class TracePoint(Body):
+    t: Time
+    lat: Latitude
+    lon: Longitude
+
+
+QUOTE_EXAMPLE = {
+    "tariff_id": "seoul-taxi",
+    "at": "2026-11-18T23:30:00+09:00",
+    "origin": {"lat": 37.5702, "lon": 126.9831},
+    "waypoints": [],
+    "destination": {"place": "강남구 신사동"},
+    "legs": None,
+}
+
+
+class QuoteRequest(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [QUOTE_EXAMPLE]})
+
+    tariff_id: TariffId | None = None
+    at: Time | None = Field(None, description="ride start; naive is Asia/Seoul; default now")
+    origin: Stop | None = None
+    waypoints: Annotated[list[Stop], Field(max_length=MAX_WAYPOINTS)] = []
+    destination: Stop | None = None
+    legs: Annotated[list[LegIn], Field(min_length=1, max_length=MAX_WAYPOINTS + 1)] | None = None
+    trace: Annotated[list[TracePoint], Field(min_length=2, max_length=20_000)] | None = None
+    waiting_s: Annotated[float, Strict(), Field(ge=0, le=86_400)] = 0.0
+
+    @model_validator(mode="after")
+    def _route_given(self) -> Self:
+        if self.trace is None and (self.origin is None or self.destination is None):
+            raise ValueError("give origin and destination, or a GPS trace")
+        if self.trace is not None and self.legs is not None:
+            raise ValueError("give legs or a trace, not both")
+        return self
+
+    def stops(self) -> list[Stop]:
+        ends = [stop for stop in (self.origin, self.destination) if stop is not None]
+        return [ends[0], *self.waypoints, *ends[1:]] if ends else list(self.waypoints)
+
+
+class BatchQuoteRequest(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [QUOTE_EXAMPLE, {**QUOTE_EXAMPLE, "at": None}]}]}
+    )
+    items: Annotated[
+        list[dict[str, Any]],
+        Field(
+            min_length=1,
+            max_length=10_000,
+            description="quote requests (each a QuoteRequest), checked one by one so that "
+            "a bad item gets its own problem and never fails the others",
+        ),
+    ]
+
+
+class BatchItem(BaseModel):
+    ok: bool
+    quote: Quote | None = None
+    problem: dict | None = None
+
+
+class BatchQuoteResponse(BaseModel):
+    items: list[BatchItem]
+    ok: int
+    failed: int
+
+
+CallType = Literal[
+    "own_general", "own_vip", "partner", "partner_delivery", "consigned", "reservation", "other"
+]
+CallState = Literal["cancelled_after_assignment", "completed"]
+PaymentMethod = Literal["card", "cash"]
+Won = Annotated[int, Strict(), Field(ge=0, le=10_000_000)]
+CallId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+class CallIn(Body):
+    """The original call (원콜) as the admin tool shows it."""
+
+    id: CallId
+    type: CallType
+    state: CallState
+    payment: PaymentMethod
+    fare: Won = Field(description="the original call's fare, in won")
+    requested_at: Time = Field(description="time of the original call; naive is Asia/Seoul")
+    origin: Stop
+    waypoints: Annotated[list[Stop], Field(max_length=MAX_WAYPOINTS)] = []
+    destination: Stop
+    driving_started: StrictBool = Field(description="the driver had started driving (운행 시작)")
+
+
+class ChangeIn(Body):
+    """What changed: a new destination, added waypoints, and/or a fare both sides agreed."""
+
+    destination: Stop | None = None
+    add_waypoints: Annotated[list[Stop], Field(max_length=MAX_WAYPOINTS)] = []
+    legs: Annotated[list[LegIn], Field(min_length=1, max_length=MAX_WAYPOINTS + 1)] | None = None
+    agreed_fare: Won | None = None
+
+
+class ChecksIn(Body):
+    """The guide's checks, in its order."""
+
+    identity_verified: StrictBool
+    driver_present: StrictBool
+    driver_consent: StrictBool
+    customer_consent: StrictBool
+    reconnections_so_far: Annotated[int, Strict(), Field(ge=0, le=100)]
+    customer_recalling: StrictBool
+    driver_on_duty: StrictBool
+
+
+ADJUSTMENT_EXAMPLE = {
+    "tariff_id": "daeri-standard",
+    "call": {
+        "id": "C20261118-0001",
+        "type": "own_general",
+        "state": "completed",
+        "payment": "card",
+        "fare": 25000,
+        "requested_at": "2026-11-18T23:10:00+09:00",
+        "origin": {"place": "강남구 역삼동"},
+        "waypoints": [],
+        "destination": {"place": "분당구 정자동"},
+        "driving_started": True,
+    },
+    "change": {"destination": {"place": "분당구 서현동"}, "add_waypoints": [], "agreed_fare": None},
+    "checks": {
+        "identity_verified": True,
+        "driver_present": True,
+        "driver_consent": True,
+        "customer_consent": True,
+        "reconnections_so_far": 0,
+        "customer_recalling": False,
+        "driver_on_duty": True,
+    },
+    "forced_call_id": "C20261118-0107",
+}
+
+
+class AdjustmentRequest(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [ADJUSTMENT_EXAMPLE]})
+
+    tariff_id: TariffId | None = None
+    call: CallIn
+    change: ChangeIn | None = None
+    checks: ChecksIn
+    forced_call_id: CallId | None = Field(None, description="the forced call (강콜) id, if made")

@@ -1,0 +1,103 @@
+"""From a quote request to a priced quote: stops -> legs -> the engine, with the fare band.
+
+The point estimate and the low/high band are priced together in one engine call (N = 3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from fare_service.errors import InvalidRoute
+from fare_service.geo.routing import RoutedLegs
+from fare_service.geo.trace import trace_to_legs
+from fare_service.pricing import Routes, price_routes
+from fare_service.quote import FareRange, Leg, Quote, RouteInfo, to_quote
+from fare_service.runtime import Runtime
+from fare_service.tariff import SEOUL, Tariff, TariffVersion
+
+LegPair = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class RouteQuery:
+    """What a quote needs, already validated by the caller (the API schema or the CLI).
+
+    ``stops`` are ``(lat, lon)`` pairs or place names; ``legs`` bypass routing;
+    ``trace`` is ``(t, lat, lon)`` points and replaces stops and legs.
+    """
+
+    stops: Sequence[tuple[float, float] | str]
+    tariff_id: str | None = None
+    at: datetime | None = None
+    legs: Sequence[LegPair] | None = None
+    trace: Sequence[tuple[datetime, float, float]] | None = None
+    waiting_s: float = 0.0
+    stops_field: Sequence[str] | None = None
+
+
+def ride_time(at: datetime | None) -> datetime:
+    """Aware time of the ride: now when absent, Asia/Seoul when naive."""
+    if at is None:
+        return datetime.now(SEOUL)
+    return at if at.tzinfo else at.replace(tzinfo=SEOUL)
+
+
+async def quote_route(query: RouteQuery, runtime: Runtime) -> Quote:
+    at = ride_time(query.at)
+    tariff, version = runtime.book.version_at(query.tariff_id, at)
+    if query.trace is not None:
+        routed, points, dropped = _trace_route(query.trace)
+    else:
+        points = runtime.resolve_stops(query.stops, query.stops_field)
+        routed = await runtime.routing.legs_for(points, at, legs=query.legs)
+        dropped = None
+    return _price(tariff, version, at, routed, points, query, runtime, dropped)
+
+
+def _trace_route(
+    trace: Sequence[tuple[datetime, float, float]],
+) -> tuple[RoutedLegs, list[tuple[float, float]], int]:
+    result = trace_to_legs([(ride_time(t), lat, lon) for t, lat, lon in trace])
+    legs = list(zip(result.distance_m.tolist(), result.duration_s.tolist(), strict=True))
+    if not legs:
+        raise InvalidRoute("no usable movement left after filtering the trace", field="trace")
+    points = [(trace[i][1], trace[i][2]) for i in result.kept_index.tolist()]
+    return RoutedLegs.fixed(legs, source="trace"), points, result.dropped
+
+
+def _price(
+    tariff: Tariff,
+    version: TariffVersion,
+    at: datetime,
+    routed: RoutedLegs,
+    points: Sequence[tuple[float, float]],
+    query: RouteQuery,
+    runtime: Runtime,
+    dropped: int | None,
+) -> Quote:
+    home = version.out_of_area.home_regions if version.out_of_area else None
+    outside = bool(home) and runtime.places.stops_outside(points, home)
+    waypoints = 0 if query.trace is not None else max(len(points) - 2, 0)
+    variants = [routed.point, routed.low, routed.high]
+    priced = price_routes(
+        version,
+        Routes.many(variants, [at] * 3, [waypoints] * 3, [query.waiting_s] * 3, [outside] * 3),
+    )
+    quote = to_quote(tariff, version, priced, 0, at)
+    quote.route = RouteInfo(
+        source=routed.source,
+        legs=[Leg(distance_m=round(d), duration_s=round(t)) for d, t in routed.point],
+        dropped_points=dropped,
+    )
+    low, high = sorted((int(priced.fare[1]), int(priced.fare[2])))
+    quote.range = FareRange(low=min(low, quote.fare), high=max(high, quote.fare))
+    quote.warnings = [*routed.warnings, *_tariff_warnings(tariff)]
+    return quote
+
+
+def _tariff_warnings(tariff: Tariff) -> list[str]:
+    if tariff.example_values:
+        return [f"{tariff.id}: some rates are examples to be replaced with the real tariff"]
+    return []

@@ -1,0 +1,50 @@
+"""Everything loaded once at start-up and shared by every request: tariffs, places,
+routers and templates. Requests stay stateless; nothing here changes after loading."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fare_service.config import Settings
+from fare_service.geo.places import PlaceIndex
+from fare_service.geo.routing import Routing, resolve_stops
+from fare_service.policy.templates import TemplateSet
+from fare_service.tariff_book import TariffBook, load_tariff_book
+
+log = logging.getLogger("fare_service")
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    book: TariffBook
+    places: PlaceIndex
+    routing: Routing
+    templates: TemplateSet
+
+    def resolve_stops(
+        self, stops: Sequence[tuple[float, float] | str], fields: Sequence[str] | None = None
+    ) -> list[tuple[float, float]]:
+        """Coordinates of each stop; place names through the place index."""
+        return resolve_stops(stops, self.places, fields, max_waypoints=self.settings.max_waypoints)
+
+    async def aclose(self) -> None:
+        await self.routing.aclose()
+
+
+def load_runtime(settings: Settings) -> Runtime:
+    started = time.perf_counter()
+    book = load_tariff_book(settings.tariff_dir, settings.default_tariff)
+    places = PlaceIndex.load()
+    runtime = Runtime(
+        settings=settings,
+        book=book,
+        places=places,
+        routing=Routing.from_settings(settings),
+        templates=TemplateSet.load(settings.templates_dir),
+    )
+    log.info("loaded in %.2f s", time.perf_counter() - started)
+    return runtime

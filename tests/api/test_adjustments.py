@@ -1,0 +1,103 @@
+"""``POST /v1/adjustments`` end to end: the SPEC's response fields for each kind of case."""
+
+from __future__ import annotations
+
+import copy
+
+from fare_service.api.schemas import ADJUSTMENT_EXAMPLE
+
+
+def request(**changes):
+    body = copy.deepcopy(ADJUSTMENT_EXAMPLE)
+    for path, value in changes.items():
+        target = body
+        *parents, leaf = path.split("__")
+        for part in parents:
+            target = target[part]
+        target[leaf] = value
+    return body
+
+
+def test_completed_card_with_a_new_destination_cancels_and_recharges(client):
+    response = client.post("/v1/adjustments", json=request())
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    quote = answer["quote"]
+    assert quote["tariff"]["id"] == "daeri-standard"
+    assert answer["outcome"] == "reconnect" and answer["blockers"] == []
+    assert answer["original_fare"] == 25000
+    assert answer["adjusted_fare"] == quote["fare"]
+    assert answer["fare_delta"] == quote["fare"] - 25000
+    assert answer["insured"] is True
+    payment = answer["payment"]
+    assert payment["action"] == "cancel_and_recharge"
+    assert (payment["amount"], payment["cancel_amount"]) == (quote["fare"], 25000)
+    assert f"{quote['fare']:,}원" in answer["sms"]["fare_adjusted"]
+    assert "강제재연결" not in answer["scripts"]["customer"]
+
+
+def test_the_changed_route_is_priced_at_the_call_time(client):
+    night = client.post(
+        "/v1/adjustments", json=request(call__requested_at="2026-11-18T23:10:00+09:00")
+    )
+    day = client.post(
+        "/v1/adjustments", json=request(call__requested_at="2026-11-18T13:10:00+09:00")
+    )
+    assert night.json()["quote"]["fare"] > day.json()["quote"]["fare"]
+
+
+def test_no_change_on_a_completed_card_call_is_already_paid(client):
+    answer = client.post("/v1/adjustments", json=request(change=None)).json()
+    assert answer["quote"] is None
+    assert answer["payment"]["action"] == "already_paid"
+    assert answer["payment"]["amount"] == 0
+    assert answer["adjusted_fare"] == answer["original_fare"] == 25000
+
+
+def test_an_agreed_fare_wins_over_the_estimate(client):
+    body = request(
+        change={"destination": {"place": "분당구 서현동"}, "agreed_fare": 30000},
+        call__state="cancelled_after_assignment",
+    )
+    answer = client.post("/v1/adjustments", json=body).json()
+    assert answer["payment"] == {**answer["payment"], "action": "force_charge", "amount": 30000}
+    assert answer["payment"]["cancel_amount"] is None
+    assert answer["quote"] is not None
+
+
+def test_every_unmet_check_is_reported_at_once(client):
+    body = request(
+        checks__driver_consent=False, checks__driver_on_duty=False, checks__customer_recalling=True
+    )
+    answer = client.post("/v1/adjustments", json=body).json()
+    assert answer["outcome"] == "blocked"
+    assert set(answer["blockers"]) == {
+        "driver_consent_required",
+        "driver_off_duty",
+        "customer_recalling",
+    }
+    assert answer["quote"] is not None  # the quote is still computed
+
+
+def test_partner_and_consigned_calls(client):
+    partner = client.post("/v1/adjustments", json=request(call__type="partner")).json()
+    assert partner["outcome"] == "refer_to_situation_room"
+    driven = client.post("/v1/adjustments", json=request(call__type="consigned")).json()
+    assert driven["outcome"] == "decline"
+    assert (driven["payment"]["action"], driven["insured"]) == ("cash_collect", False)
+    not_driven = request(call__type="consigned", call__driving_started=False)
+    assert client.post("/v1/adjustments", json=not_driven).json()["payment"]["action"] == "none"
+
+
+def test_bad_adjustment_input_names_the_field(client):
+    cases = {
+        "call.fare": request(call__fare=-100),
+        "call.type": request(call__type="taxi"),
+        "change.destination.place": request(change={"destination": {"place": "없는동네이름"}}),
+        "checks.reconnections_so_far": request(checks__reconnections_so_far=-1),
+        "call.requested_at": request(call__requested_at="yesterday"),
+    }
+    for field, body in cases.items():
+        response = client.post("/v1/adjustments", json=body)
+        assert response.status_code == 422, (field, response.text)
+        assert field in [e["field"] for e in response.json()["errors"]], field

@@ -1,0 +1,196 @@
+"""``POST /v1/quotes`` and ``/v1/quotes/batch`` through the ASGI app.
+
+Expected fares are worked from Seoul's published rates (from 2023-02-01 04:00: 4,800 won
+for 1.6 km, then 100 won per 131 m; late night +40% 23:00-02:00; out of city +20%;
+fares rounded to 100 won, a half up).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+CITY_HALL = {"lat": 37.5663, "lon": 126.9779}
+GANGNAM = {"lat": 37.4979, "lon": 127.0276}
+JEONGJA = {"lat": 37.3595, "lon": 127.1052}  # 성남시 분당구, Gyeonggi
+NOON = "2026-11-27T12:00:00+09:00"  # a Friday, not a holiday
+
+
+def seoul_meter(metres: int) -> int:
+    return 4800 + max(metres - 1600, 0) // 131 * 100
+
+
+def round_100(won: float) -> int:
+    return int(won // 100 * 100 + (100 if won % 100 >= 50 else 0))
+
+
+def body(**overrides):
+    return {
+        "tariff_id": "seoul-taxi",
+        "at": NOON,
+        "origin": CITY_HALL,
+        "destination": GANGNAM,
+        **overrides,
+    }
+
+
+def test_quote_with_caller_legs_is_priced_from_the_published_rates(client):
+    response = client.post(
+        "/v1/quotes", json=body(legs=[{"distance_m": 10_000, "duration_s": 1200}])
+    )
+    assert response.status_code == 200, response.text
+    quote = response.json()
+    assert quote["fare"] == seoul_meter(10_000)
+    assert quote["currency"] == "KRW"
+    assert (quote["distance_m"], quote["duration_s"]) == (10_000, 1200)
+    assert (quote["tariff"]["id"], quote["tariff"]["version"]) == ("seoul-taxi", "2023-02-01")
+    assert quote["route"]["source"] == "caller"
+    assert sum(line["amount"] for line in quote["breakdown"]) == quote["fare"]
+    assert {"code", "label", "amount"} <= set(quote["breakdown"][0])
+
+
+def test_late_night_and_out_of_city_add_up(client):
+    legs = [{"distance_m": 20_000, "duration_s": 1500}]
+    response = client.post(
+        "/v1/quotes", json=body(at="2026-11-27T23:30:00+09:00", destination=JEONGJA, legs=legs)
+    )
+    quote = response.json()
+    assert quote["fare"] == round_100(seoul_meter(20_000) * 1.6)
+    assert {"late_night_40", "out_of_area"} <= {line["code"] for line in quote["breakdown"]}
+
+
+def test_place_names_are_routed_with_a_band(client):
+    response = client.post(
+        "/v1/quotes",
+        json=body(origin={"place": "종로구 청진동"}, destination={"place": "강남구 역삼동"}),
+    )
+    assert response.status_code == 200, response.text
+    quote = response.json()
+    assert quote["route"]["source"] == "embedded"
+    assert quote["range"]["low"] <= quote["fare"] <= quote["range"]["high"]
+    assert quote["range"]["low"] < quote["range"]["high"]
+    assert 8_000 < quote["distance_m"] < 16_000  # about 9 km as the crow flies
+
+
+def test_naive_time_is_seoul(client):
+    legs = [{"distance_m": 1000, "duration_s": 100}]
+    naive = client.post("/v1/quotes", json=body(at="2026-11-27T23:30:00", legs=legs)).json()
+    assert naive["fare"] == round_100(4800 * 1.4)
+
+
+def test_waypoints_need_one_leg_each(client):
+    legs = [{"distance_m": 3000, "duration_s": 300}, {"distance_m": 4000, "duration_s": 400}]
+    ok = client.post("/v1/quotes", json=body(waypoints=[{"lat": 37.53, "lon": 127.0}], legs=legs))
+    assert ok.status_code == 200 and ok.json()["fare"] == seoul_meter(7000)
+    short = client.post(
+        "/v1/quotes", json=body(waypoints=[{"lat": 37.53, "lon": 127.0}], legs=legs[:1])
+    )
+    assert short.status_code == 422
+    assert short.json()["errors"][0]["field"] == "legs"
+
+
+def test_gps_trace_drops_a_drift_spike(client):
+    points = [
+        (0, 37.5663, 126.9779),
+        (60, 37.5600, 126.9800),
+        (61, 36.0, 128.0),
+        (120, 37.5540, 126.9820),
+        (180, 37.5480, 126.9840),
+    ]
+    trace = [
+        {"t": f"2026-11-27T12:{t // 60:02d}:{t % 60:02d}+09:00", "lat": la, "lon": lo}
+        for t, la, lo in points
+    ]
+    response = client.post("/v1/quotes", json={"tariff_id": "seoul-taxi", "trace": trace})
+    assert response.status_code == 200, response.text
+    quote = response.json()
+    assert quote["route"]["source"] == "trace"
+    assert quote["route"]["dropped_points"] == 1
+    assert quote["duration_s"] == 180
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "field"),
+    [
+        (body(origin={"lat": 91, "lon": 127}), 422, "origin.lat"),
+        (body(origin={"lat": 37.5}), 422, "origin"),
+        (body(origin={"place": "", "lat": 1, "lon": 2}), 422, "origin.place"),
+        (body(destination={"lat": 35.68, "lon": 139.76}), 422, "destination"),  # Tokyo
+        (body(waypoints=[CITY_HALL] * 11), 422, "waypoints"),
+        (body(tariff_id="paris-taxi"), 404, "tariff_id"),
+        (body(at="2010-01-01T12:00:00+09:00"), 404, "at"),
+        (body(at="not a time"), 422, "at"),
+        (body(destination={"place": "존재하지않는동"}), 422, "destination.place"),
+        (body(waiting_s=-5), 422, "waiting_s"),
+        (body(legs=[{"distance_m": -1, "duration_s": 5}]), 422, "legs[0].distance_m"),
+        (body(colour="red"), 422, "colour"),
+        ({"tariff_id": "seoul-taxi"}, 422, "body"),
+    ],
+)
+def test_bad_input_is_a_problem_naming_the_field(client, payload, status, field):
+    response = client.post("/v1/quotes", json=payload)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert {"type", "title", "status", "detail"} <= set(problem)
+    assert problem["status"] == status
+    assert field in [error["field"] for error in problem["errors"]]
+
+
+def test_an_ambiguous_place_lists_the_candidates(client):
+    response = client.post("/v1/quotes", json=body(destination={"place": "신사동"}))
+    assert response.status_code == 422
+    candidates = response.json()["candidates"]
+    assert {"서울특별시 강남구 신사동", "서울특별시 은평구 신사동"} <= set(candidates)
+
+
+def test_nan_malformed_json_and_wrong_content_type_are_4xx(client):
+    nan = '{"origin": {"lat": NaN, "lon": 127.0}, "destination": {"lat": 37.5, "lon": 127.0}}'
+    response = client.post("/v1/quotes", content=nan, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "origin.lat"
+    broken = client.post("/v1/quotes", content="{", headers={"content-type": "application/json"})
+    assert broken.status_code == 422
+    assert broken.headers["content-type"] == "application/problem+json"
+    text = client.post(
+        "/v1/quotes", content=json.dumps(body()), headers={"content-type": "text/plain"}
+    )
+    assert text.status_code == 415
+
+
+def test_batch_answers_in_order_and_isolates_bad_items(client):
+    legs = [{"distance_m": 5000, "duration_s": 600}]
+    items = [
+        body(legs=legs),
+        body(tariff_id="paris-taxi"),
+        {"nonsense": True},
+        body(destination={"place": "신사동"}),
+        body(legs=[{"distance_m": 12000, "duration_s": 900}]),
+    ]
+    response = client.post("/v1/quotes/batch", json={"items": items})
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert [item["ok"] for item in answer["items"]] == [True, False, False, False, True]
+    assert (answer["ok"], answer["failed"]) == (2, 3)
+    assert answer["items"][0]["quote"]["fare"] == seoul_meter(5000)
+    assert answer["items"][4]["quote"]["fare"] == seoul_meter(12_000)
+    assert "paris-taxi" in answer["items"][1]["problem"]["detail"]
+    assert answer["items"][2]["problem"]["status"] == 422
+
+
+def test_batch_matches_single_quotes(client):
+    items = [
+        body(origin={"place": "종로구 청진동"}),
+        body(at="2026-11-27T23:10:00+09:00"),
+        body(destination=JEONGJA),
+    ]
+    batch = client.post("/v1/quotes/batch", json={"items": items}).json()["items"]
+    for item, answer in zip(items, batch, strict=True):
+        single = client.post("/v1/quotes", json=item).json()
+        assert answer["quote"]["fare"] == single["fare"]
+        assert answer["quote"]["range"] == single["range"]
+
+
+def test_batch_limits(client):
+    assert client.post("/v1/quotes/batch", json={"items": []}).status_code == 422

@@ -1,0 +1,153 @@
+"""Everything around the quotes: auth, limits, errors, metrics, docs, tariffs, places."""
+
+from __future__ import annotations
+
+import pytest
+
+from fare_service.api.serve import is_loopback, serve
+from fare_service.config import Settings
+from tests.api.conftest import API_KEY, make_client
+
+QUOTE = {
+    "tariff_id": "seoul-taxi",
+    "origin": {"lat": 37.5663, "lon": 126.9779},
+    "destination": {"lat": 37.4979, "lon": 127.0276},
+}
+
+
+def test_healthz_needs_no_key(keyed_client):
+    response = keyed_client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": f"Basic {API_KEY}"},
+        {"Authorization": "Bearer"},
+    ],
+)
+def test_missing_or_wrong_key_is_401_problem(keyed_client, headers):
+    response = keyed_client.post("/v1/quotes", json=QUOTE, headers=headers)
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert keyed_client.get("/v1/tariffs", headers=headers).status_code == 401
+
+
+def test_each_configured_key_is_accepted(keyed_client):
+    for key in (API_KEY, "another-key"):
+        headers = {"Authorization": f"Bearer {key}"}
+        assert keyed_client.post("/v1/quotes", json=QUOTE, headers=headers).status_code == 200
+
+
+def test_keys_from_a_file(tmp_path):
+    keys = tmp_path / "keys"
+    keys.write_text("# agents\nfile-key-1\n\nfile-key-2\n")
+    with make_client(api_keys_file=keys) as client:
+        ok = client.get("/v1/tariffs", headers={"Authorization": "Bearer file-key-2"})
+        assert ok.status_code == 200
+        assert client.get("/v1/tariffs", headers={"Authorization": "Bearer #"}).status_code == 401
+
+
+def test_without_keys_the_api_is_open(client):
+    assert client.post("/v1/quotes", json=QUOTE).status_code == 200
+
+
+def test_serve_refuses_a_public_address_without_keys(capsys):
+    assert serve(Settings(), host="0.0.0.0", port=1, workers=1) == 2
+    assert "refusing" in capsys.readouterr().err
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("10.0.0.1")
+
+
+def test_body_over_the_limit_is_413_before_parsing():
+    with make_client(max_body_bytes=1000) as client:
+        big = {**QUOTE, "padding": "x" * 2000}
+        response = client.post("/v1/quotes", json=big)
+        assert response.status_code == 413
+        assert response.headers["content-type"] == "application/problem+json"
+
+        def chunks():
+            yield b'{"tariff_id": "seoul-taxi", "x": "'
+            for _ in range(10):
+                yield b"y" * 200
+            yield b'"}'
+
+        streamed = client.post(
+            "/v1/quotes", content=chunks(), headers={"content-type": "application/json"}
+        )
+        assert streamed.status_code == 413
+
+
+def test_request_id_is_echoed_or_made(client):
+    given = client.get("/healthz", headers={"X-Request-ID": "agent-42"})
+    assert given.headers["x-request-id"] == "agent-42"
+    made = client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
+    assert made.headers["x-request-id"] != "bad id with spaces"
+    assert len(made.headers["x-request-id"]) == 32
+
+
+def test_an_unexpected_error_is_500_without_a_stack_trace(client, monkeypatch, caplog):
+    import fare_service.api.routes_quotes as routes
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(routes, "quote_route", broken)
+    response = client.post("/v1/quotes", json=QUOTE, headers={"X-Request-ID": "req-500"})
+    assert response.status_code == 500
+    problem = response.json()
+    assert problem["request_id"] == "req-500"
+    assert "secret" not in response.text and "Traceback" not in response.text
+
+
+def test_unknown_route_and_method_are_problems(client):
+    assert client.get("/v2/nothing").headers["content-type"] == "application/problem+json"
+    assert client.get("/v1/quotes").status_code == 405
+
+
+def test_metrics_count_requests_quotes_and_errors(client):
+    client.post("/v1/quotes", json=QUOTE)
+    client.post("/v1/quotes", json={**QUOTE, "tariff_id": "paris-taxi"})
+    text = client.get("/metrics").text
+    assert 'fare_requests_total{method="POST",route="/v1/quotes",status="200"}' in text
+    assert 'fare_quotes_total{tariff="seoul-taxi"}' in text
+    assert 'fare_errors_total{kind="tariff-not-found"}' in text
+    assert "fare_request_seconds_bucket" in text
+
+
+def test_tariffs_and_places(client):
+    tariffs = client.get("/v1/tariffs").json()
+    assert {t["id"] for t in tariffs} == {"seoul-taxi", "daeri-standard"}
+    seoul = client.get("/v1/tariffs/seoul-taxi").json()
+    assert [v["version"] for v in seoul["versions"]] == ["2019-02-16", "2022-12-01", "2023-02-01"]
+    assert client.get("/v1/tariffs/nope").status_code == 404
+    places = client.get("/v1/places", params={"q": "역삼동"}).json()
+    assert places[0]["full_name"] == "서울특별시 강남구 역삼동"
+    assert client.get("/v1/places", params={"q": ""}).status_code == 422
+
+
+def test_docs_work_offline_and_openapi_has_examples(client):
+    html = client.get("/docs").text
+    assert "/docs-static/swagger-ui-bundle.js" in html and "cdn" not in html.lower()
+    assert client.get("/docs-static/swagger-ui-bundle.js").status_code == 200
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    for name in ("QuoteRequest", "AdjustmentRequest", "BatchQuoteRequest", "Stop"):
+        assert schemas[name].get("examples"), name
+
+
+def test_cors_only_for_configured_origins():
+    with make_client(cors_origins="https://admin.example") as client:
+        allowed = client.options(
+            "/v1/quotes",
+            headers={"Origin": "https://admin.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert allowed.headers.get("access-control-allow-origin") == "https://admin.example"
+        denied = client.options(
+            "/v1/quotes",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert "access-control-allow-origin" not in denied.headers

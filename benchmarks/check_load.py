@@ -1,0 +1,112 @@
+"""Check a locust run against the thresholds; write a JSON summary and a latency chart.
+
+    python benchmarks/check_load.py rss --pid PID          # RSS (bytes) of a process tree
+    python benchmarks/check_load.py check --csv benchmarks/results/load --p99-ms 25 ...
+
+Thresholds: no failed request; p99 of quotes and adjustments under ``--p99-ms``; RSS
+growth under 10% between start and end (meant for the 10-minute soak). Exit 1 on a miss.
+Called by ``run_load.sh``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+CHECKED = {"/v1/quotes": "quotes", "/v1/adjustments": "adjustments"}
+
+
+def rss_of_tree(pid: int) -> int:
+    import psutil
+
+    root = psutil.Process(pid)
+    return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+
+
+def check(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    stats = pd.read_csv(f"{args.csv}_stats.csv")
+    failures: list[str] = []
+    endpoints = {}
+    for _, row in stats.iterrows():
+        name, count = row["Name"], int(row["Request Count"])
+        endpoints[name] = {
+            "requests": count,
+            "failures": int(row["Failure Count"]),
+            "rps": round(float(row["Requests/s"]), 1),
+            "p50_ms": row["50%"],
+            "p99_ms": row["99%"],
+            "max_ms": round(float(row["Max Response Time"]), 1),
+        }
+        if int(row["Failure Count"]):
+            failures.append(f"{name}: {int(row['Failure Count'])} failed requests")
+        if name in CHECKED and float(row["99%"]) > args.p99_ms:
+            failures.append(f"{name}: p99 {row['99%']} ms > {args.p99_ms} ms")
+    growth = (args.rss_end - args.rss_start) / args.rss_start if args.rss_start else 0.0
+    if growth > 0.10:
+        failures.append(f"server RSS grew {growth:.1%} (limit 10%)")
+    summary = {
+        "offered_rps": args.rate,
+        "workers": args.workers,
+        "run_time": args.run_time,
+        "p99_limit_ms": args.p99_ms,
+        "endpoints": endpoints,
+        "rss_start_mb": round(args.rss_start / 2**20, 1),
+        "rss_end_mb": round(args.rss_end / 2**20, 1),
+        "rss_growth": round(growth, 4),
+        "failed_thresholds": failures,
+        "passed": not failures,
+    }
+    Path(args.summary).write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    chart(f"{args.csv}_stats_history.csv", args.chart)
+    print(json.dumps(summary, indent=2))
+    return 1 if failures else 0
+
+
+def chart(history_csv: str, out: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    history = pd.read_csv(history_csv)
+    history = history[history["Name"] != "Aggregated"]
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for name, rows in history.groupby("Name"):
+        seconds = rows["Timestamp"] - history["Timestamp"].min()
+        for pct, style in (("50%", ":"), ("99%", "-")):
+            values = pd.to_numeric(rows[pct], errors="coerce")
+            ax.plot(seconds, values, style, label=f"{name} p{pct[:-1]}")
+    ax.set_xlabel("seconds")
+    ax.set_ylabel("latency (ms, cumulative percentile)")
+    ax.set_yscale("log")
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    rss = commands.add_parser("rss")
+    rss.add_argument("--pid", type=int, required=True)
+    run = commands.add_parser("check")
+    for name in ("--csv", "--summary", "--chart", "--run-time"):
+        run.add_argument(name, required=True)
+    run.add_argument("--p99-ms", type=float, default=25.0)
+    for name in ("--rss-start", "--rss-end", "--rate", "--workers"):
+        run.add_argument(name, type=int, required=True)
+    args = parser.parse_args()
+    if args.command == "rss":
+        print(rss_of_tree(args.pid))
+        return 0
+    return check(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -48,13 +48,24 @@ def one_by_one(version, routes: Routes, sample: int) -> float:
     bounds = np.searchsorted(routes.leg_route, np.arange(sample + 1))
     begin = time.perf_counter()
     for i in range(sample):
-        legs = list(zip(routes.leg_distance_m[bounds[i] : bounds[i + 1]],
-                        routes.leg_duration_s[bounds[i] : bounds[i + 1]], strict=True))  # fmt: skip
+        legs = list(
+            zip(
+                routes.leg_distance_m[bounds[i] : bounds[i + 1]],
+                routes.leg_duration_s[bounds[i] : bounds[i + 1]],
+                strict=True,
+            )
+        )
         start = routes.start[i].astype(datetime)
-        price_routes(version, Routes.one(
-            legs, start, waypoints=int(routes.waypoints[i]),
-            waiting_s=float(routes.waiting_s[i]), outside_area=bool(routes.outside_area[i]),
-        ))  # fmt: skip
+        price_routes(
+            version,
+            Routes.one(
+                legs,
+                start,
+                waypoints=int(routes.waypoints[i]),
+                waiting_s=float(routes.waiting_s[i]),
+                outside_area=bool(routes.outside_area[i]),
+            ),
+        )
     return sample / (time.perf_counter() - begin)
 
 

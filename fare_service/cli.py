@@ -56,9 +56,13 @@ def _add_quote(commands: argparse._SubParsersAction) -> None:
     quote.add_argument("--tariff", help="tariff id (default: FARE_SERVICE_DEFAULT_TARIFF)")
     quote.add_argument("--at", type=_time, default=None, help="ISO 8601; naive is Asia/Seoul")
     quote.add_argument(
-        "--leg", action="append", required=True, type=_leg, metavar="METRES:SECONDS",
+        "--leg",
+        action="append",
+        required=True,
+        type=_leg,
+        metavar="METRES:SECONDS",
         help="one stop-to-stop leg, e.g. 5000:600; repeat for each leg",
-    )  # fmt: skip
+    )
     quote.add_argument("--waiting-s", type=float, default=0.0)
     quote.add_argument("--outside-area", action="store_true", help="a stop lies outside")
     quote.add_argument("--format", choices=["json", "table"], default="json")
@@ -72,9 +76,14 @@ def _quote(args: argparse.Namespace) -> int:
     at = args.at or datetime.now(SEOUL)
     tariff, version = _book(get_settings()).version_at(args.tariff, at)
     quote = quote_legs(
-        tariff, version, args.leg, at, waypoints=len(args.leg) - 1,
-        waiting_s=args.waiting_s, outside_area=args.outside_area,
-    )  # fmt: skip
+        tariff,
+        version,
+        args.leg,
+        at,
+        waypoints=len(args.leg) - 1,
+        waiting_s=args.waiting_s,
+        outside_area=args.outside_area,
+    )
     if args.format == "json":
         print(quote.model_dump_json(indent=2))
     else:

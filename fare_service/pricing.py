@@ -121,9 +121,17 @@ class PricedRoutes:
 
 
 LINE_FIELDS = (
-    "base", "distance", "time", "waypoint", "waiting",
-    "time_surcharge", "holiday", "out_of_area", "rounding", "minimum",
-)  # fmt: skip
+    "base",
+    "distance",
+    "time",
+    "waypoint",
+    "waiting",
+    "time_surcharge",
+    "holiday",
+    "out_of_area",
+    "rounding",
+    "minimum",
+)
 
 
 def price_routes(version: TariffVersion, routes: Routes) -> PricedRoutes:
@@ -150,11 +158,21 @@ def price_routes(version: TariffVersion, routes: Routes) -> PricedRoutes:
     rounded = round_to_unit(subtotal, steps.fare.unit, steps.fare.mode)
     fare = np.maximum(rounded, version.minimum_fare)
     return PricedRoutes(
-        fare=fare, base=base, distance=distance, time=time, waypoint=waypoint,
-        waiting=waiting, time_surcharge=time_surcharge, holiday=holiday,
-        out_of_area=out_of_area, rounding=rounded - subtotal, minimum=fare - rounded,
-        window=window, distance_m=distance_m, duration_s=duration_s,
-    )  # fmt: skip
+        fare=fare,
+        base=base,
+        distance=distance,
+        time=time,
+        waypoint=waypoint,
+        waiting=waiting,
+        time_surcharge=time_surcharge,
+        holiday=holiday,
+        out_of_area=out_of_area,
+        rounding=rounded - subtotal,
+        minimum=fare - rounded,
+        window=window,
+        distance_m=distance_m,
+        duration_s=duration_s,
+    )
 
 
 def _check(routes: Routes) -> None:

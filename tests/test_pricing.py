@@ -48,9 +48,14 @@ def test_base_fare_only(book):
 
 @pytest.mark.parametrize(
     ("metres", "steps"),
-    [(BASE_M, 0), (BASE_M + STEP_M - 1, 0), (BASE_M + STEP_M, 1), (BASE_M + 10 * STEP_M, 10),
-     (BASE_M + 10 * STEP_M - 1, 9)],
-)  # fmt: skip
+    [
+        (BASE_M, 0),
+        (BASE_M + STEP_M - 1, 0),
+        (BASE_M + STEP_M, 1),
+        (BASE_M + 10 * STEP_M, 10),
+        (BASE_M + 10 * STEP_M - 1, 9),
+    ],
+)
 def test_distance_steps_at_their_boundaries(book, metres, steps):
     quote = seoul(book, [fast(metres)], NOON)
     assert quote.fare == BASE + steps * STEP_WON
@@ -85,9 +90,17 @@ def test_threshold_speed_itself_is_not_slow(book):
 
 @pytest.mark.parametrize(
     ("clock", "percent"),
-    [("21:59:59", 0), ("22:00:00", 20), ("22:59:59", 20), ("23:00:00", 40), ("01:59:59", 40),
-     ("02:00:00", 20), ("03:59:59", 20), ("04:00:00", 0)],
-)  # fmt: skip
+    [
+        ("21:59:59", 0),
+        ("22:00:00", 20),
+        ("22:59:59", 20),
+        ("23:00:00", 40),
+        ("01:59:59", 40),
+        ("02:00:00", 20),
+        ("03:59:59", 20),
+        ("04:00:00", 0),
+    ],
+)
 def test_late_night_windows_and_their_edges(book, clock, percent):
     quote = seoul(book, [fast(1000)], f"2026-11-27T{clock}+09:00")
     assert quote.fare == round_100(BASE * (100 + percent) / 100)
@@ -116,9 +129,13 @@ def test_2022_ride_uses_the_2022_rates(book):
 
 @pytest.mark.parametrize(
     ("at", "percent"),
-    [("2022-06-15T00:30:00+09:00", 20), ("2022-06-15T23:30:00+09:00", 0),
-     ("2022-12-15T23:30:00+09:00", 40), ("2023-02-01T03:59:59+09:00", 20)],
-)  # fmt: skip
+    [
+        ("2022-06-15T00:30:00+09:00", 20),
+        ("2022-06-15T23:30:00+09:00", 0),
+        ("2022-12-15T23:30:00+09:00", 40),
+        ("2023-02-01T03:59:59+09:00", 20),
+    ],
+)
 def test_old_late_night_rules_by_date(book, at, percent):
     assert seoul(book, [fast(1000)], at).fare == round_100(OLD_BASE * (100 + percent) / 100)
 

@@ -20,8 +20,9 @@ waiting_st = st.floats(0, 7200)
 def price(book, tariff_id, legs, at, waiting_s=0.0, outside=False, waypoints=None):
     tariff, version = book.version_at(tariff_id, at)
     wp = len(legs) - 1 if waypoints is None else waypoints
-    return quote_legs(tariff, version, legs, at, waypoints=wp, waiting_s=waiting_s,
-                      outside_area=outside)  # fmt: skip
+    return quote_legs(
+        tariff, version, legs, at, waypoints=wp, waiting_s=waiting_s, outside_area=outside
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -61,21 +62,33 @@ def test_fare_is_rounded_at_least_the_minimum_and_the_breakdown_adds_up(
 @settings(max_examples=50, deadline=None)
 @given(
     TARIFF_IDS,
-    st.lists(st.tuples(legs_st, st.integers(0, 86_399), waiting_st, st.booleans()),
-             min_size=1, max_size=30),
-)  # fmt: skip
+    st.lists(
+        st.tuples(legs_st, st.integers(0, 86_399), waiting_st, st.booleans()),
+        min_size=1,
+        max_size=30,
+    ),
+)
 def test_vectorized_equals_pricing_each_route_alone(book, tariff_id, routes):
     day = datetime(2026, 11, 27)
     starts = [day + timedelta(seconds=s) for _, s, _, _ in routes]
     version = book.version_at(tariff_id, day)[1]
-    together = price_routes(version, Routes.many(
-        [legs for legs, *_ in routes], starts, [len(legs) - 1 for legs, *_ in routes],
-        [w for *_, w, _ in routes], [o for *_, o in routes],
-    ))  # fmt: skip
+    together = price_routes(
+        version,
+        Routes.many(
+            [legs for legs, *_ in routes],
+            starts,
+            [len(legs) - 1 for legs, *_ in routes],
+            [w for *_, w, _ in routes],
+            [o for *_, o in routes],
+        ),
+    )
     for i, (legs, _, waiting, outside) in enumerate(routes):
-        alone = price_routes(version, Routes.one(
-            legs, starts[i], waypoints=len(legs) - 1, waiting_s=waiting, outside_area=outside
-        ))  # fmt: skip
+        alone = price_routes(
+            version,
+            Routes.one(
+                legs, starts[i], waypoints=len(legs) - 1, waiting_s=waiting, outside_area=outside
+            ),
+        )
         for name in ("fare", *LINE_FIELDS):
             assert getattr(together, name)[i] == getattr(alone, name)[0], name
 

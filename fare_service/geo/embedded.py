@@ -52,8 +52,12 @@ class RouteProfile:
             raw = tomllib.load(file)
         try:
             circuity, speed = raw["circuity"], raw["speed"]
-            profile = cls(float(circuity["factor"]), float(circuity["low"]),
-                          float(circuity["high"]), tuple(map(float, speed["kmh"])))  # fmt: skip
+            profile = cls(
+                float(circuity["factor"]),
+                float(circuity["low"]),
+                float(circuity["high"]),
+                tuple(map(float, speed["kmh"])),
+            )
         except (KeyError, TypeError, ValueError) as error:
             raise ValueError(f"{path}: needs [circuity] factor/low/high, [speed] kmh") from error
         profile.check(path)

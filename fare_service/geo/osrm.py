@@ -39,9 +39,11 @@ class CircuitBreaker:
     """Closed -> open after K failures in a row -> one trial call after T seconds."""
 
     def __init__(
-        self, failures_to_open: int = 3, open_s: float = 30.0,
+        self,
+        failures_to_open: int = 3,
+        open_s: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.failures_to_open, self.open_s, self._clock = failures_to_open, open_s, clock
         self._failures, self._opened_at = 0, -float("inf")
         self._lock = threading.Lock()
@@ -63,11 +65,15 @@ class OsrmClient:
     """``route`` (async) and ``route_sync``; inject ``transport``s to test without a server."""
 
     def __init__(
-        self, base_url: str, *, timeout_s: float = 2.0, retries: int = 1,
+        self,
+        base_url: str,
+        *,
+        timeout_s: float = 2.0,
+        retries: int = 1,
         breaker: CircuitBreaker | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sync_transport: httpx.BaseTransport | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.retries = retries
         self.breaker = breaker or CircuitBreaker()
         options = {"base_url": base_url.rstrip("/"), "timeout": timeout_s}

@@ -70,8 +70,11 @@ class NameIndex:
         """The ``limit`` best ``(kind, entry index)`` pairs: by kind, then shorter name."""
         found = self.matches(query)
         rank = self._entries
-        return heapq.nsmallest(limit, ((kind, i) for i, kind in found.items()),
-                               key=lambda pair: (pair[0], rank[pair[1]].rank))  # fmt: skip
+        return heapq.nsmallest(
+            limit,
+            ((kind, i) for i, kind in found.items()),
+            key=lambda pair: (pair[0], rank[pair[1]].rank),
+        )
 
     def _qualified(self, i: int, qualifiers: Sequence[str]) -> bool:
         parents = self._entries[i].parents

@@ -52,9 +52,14 @@ class RoutedLegs:
     def from_arrays(
         cls, arrays: RouteArrays, source: str, warnings: Sequence[str] = ()
     ) -> RoutedLegs:
-        fields = (arrays.distance_m, arrays.duration_s, arrays.distance_low_m,
-                  arrays.distance_high_m, arrays.duration_low_s,
-                  arrays.duration_high_s)  # fmt: skip
+        fields = (
+            arrays.distance_m,
+            arrays.duration_s,
+            arrays.distance_low_m,
+            arrays.distance_high_m,
+            arrays.duration_low_s,
+            arrays.duration_high_s,
+        )
         return cls(*(tuple(np.atleast_1d(a).tolist()) for a in fields), source, tuple(warnings))
 
     @property
@@ -71,9 +76,13 @@ class RoutedLegs:
 
 
 def resolve_stops(
-    stops: Sequence[Stop], places: PlaceIndex, fields: str | Sequence[str] = "stops",
-    *, max_waypoints: int = 10, require_korea: bool = True,
-) -> list[Point]:  # fmt: skip
+    stops: Sequence[Stop],
+    places: PlaceIndex,
+    fields: str | Sequence[str] = "stops",
+    *,
+    max_waypoints: int = 10,
+    require_korea: bool = True,
+) -> list[Point]:
     """Stops as checked points; ``fields`` is a prefix ("stops" -> "stops[1].lat") or
     one path per stop ("origin", "waypoints[0]", "destination")."""
     names = [f"{fields}[{i}]" for i in range(len(stops))] if isinstance(fields, str) else fields
@@ -159,8 +168,9 @@ class Routing:
 
 def _checked_legs(legs: Sequence[LegPair], expected: int) -> list[LegPair]:
     if len(legs) != expected:
-        raise InvalidRoute(f"{len(legs)} legs given for {expected + 1} stops; need {expected}",
-                           field="legs")  # fmt: skip
+        raise InvalidRoute(
+            f"{len(legs)} legs given for {expected + 1} stops; need {expected}", field="legs"
+        )
     for i, (distance_m, duration_s) in enumerate(legs):
         for value, name in ((distance_m, "distance_m"), (duration_s, "duration_s")):
             if not (math.isfinite(value) and value >= 0):

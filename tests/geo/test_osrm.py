@@ -77,8 +77,11 @@ def test_the_circuit_opens_after_k_failed_calls_then_tries_again(osrm_server: Fa
 
     results = asyncio.run(scenario())
     assert [type(r).__name__ for r in results] == [
-        "RouterUnavailable", "RouterUnavailable", "RouterUnavailable", "OsrmLegs",
-    ]  # fmt: skip
+        "RouterUnavailable",
+        "RouterUnavailable",
+        "RouterUnavailable",
+        "OsrmLegs",
+    ]
     assert "circuit open" in results[2].detail
     assert len(osrm_server.paths) == 3  # the short-circuited call never reached the server
     assert not breaker.is_open

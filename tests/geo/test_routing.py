@@ -77,9 +77,13 @@ def test_caller_legs_bypass_routing_with_no_band() -> None:
 
 @pytest.mark.parametrize(
     ("legs", "field"),
-    [([], "legs"), ([(1.0, 1.0), (2.0, 2.0)], "legs"),
-     ([(float("nan"), 1.0)], "legs[0].distance_m"), ([(100.0, -1.0)], "legs[0].duration_s")],
-)  # fmt: skip
+    [
+        ([], "legs"),
+        ([(1.0, 1.0), (2.0, 2.0)], "legs"),
+        ([(float("nan"), 1.0)], "legs[0].distance_m"),
+        ([(100.0, -1.0)], "legs[0].duration_s"),
+    ],
+)
 def test_caller_legs_must_match_the_stops(legs: list, field: str) -> None:
     with pytest.raises(InvalidRoute) as error:
         legs_for(make_routing(), [CITY_HALL, GANGNAM_STATION], legs=legs)

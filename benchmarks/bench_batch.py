@@ -40,15 +40,21 @@ def synthetic_rides(n: int, seed: int = 7) -> pa.Table:
     at = (np.datetime64("2024-01-01T00:00:00") + seconds).astype(str)
     at[rng.random(n) < 0.01] = "not a time"
     distance = np.where(recorded, rng.uniform(1_000, 30_000, n).round(), np.nan)
-    return pa.table({
-        "call_id": pa.array(np.char.add("C", np.arange(n).astype(str))),
-        "at": at, "tariff_id": np.where(rng.random(n) < 0.5, "seoul-taxi", ""),
-        "origin_lat": lat[0], "origin_lon": lon[0],
-        "destination_lat": lat[1], "destination_lon": lon[1],
-        "distance_m": distance, "duration_s": distance / 8.0,
-        "charged_fare": (rng.integers(40, 400, n) * 100).astype(np.float64),
-        "note": np.full(n, "carried through"),
-    })  # fmt: skip
+    return pa.table(
+        {
+            "call_id": pa.array(np.char.add("C", np.arange(n).astype(str))),
+            "at": at,
+            "tariff_id": np.where(rng.random(n) < 0.5, "seoul-taxi", ""),
+            "origin_lat": lat[0],
+            "origin_lon": lon[0],
+            "destination_lat": lat[1],
+            "destination_lon": lon[1],
+            "distance_m": distance,
+            "duration_s": distance / 8.0,
+            "charged_fare": (rng.integers(40, 400, n) * 100).astype(np.float64),
+            "note": np.full(n, "carried through"),
+        }
+    )
 
 
 def throughput(rows: int, folder: Path) -> None:
@@ -66,8 +72,10 @@ def throughput(rows: int, folder: Path) -> None:
     run_batch(source, folder / "priced.parquet", settings)
     batch_s = time.perf_counter() - started
     ratio = plain_s / batch_s
-    print(f"parquet {rows:,} rows: read+write {rows / plain_s:,.0f} rows/s, "
-          f"batch {rows / batch_s:,.0f} rows/s, ratio {ratio:.0%} (target >= 50%)")  # fmt: skip
+    print(
+        f"parquet {rows:,} rows: read+write {rows / plain_s:,.0f} rows/s, "
+        f"batch {rows / batch_s:,.0f} rows/s, ratio {ratio:.0%} (target >= 50%)"
+    )
 
 
 def peak_memory(rows: int, folder: Path) -> None:
@@ -75,14 +83,23 @@ def peak_memory(rows: int, folder: Path) -> None:
     with pa_csv.CSVWriter(source, synthetic_rides(1).schema) as writer:
         for start in range(0, rows, 1_000_000):
             writer.write_table(synthetic_rides(min(1_000_000, rows - start), seed=start))
-    command = [sys.executable, "-m", "fare_service.cli", "batch", str(source),
-               "--out", str(folder / "priced.csv")]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "fare_service.cli",
+        "batch",
+        str(source),
+        "--out",
+        str(folder / "priced.csv"),
+    ]
     started = time.perf_counter()
     subprocess.run(command, cwd=ROOT, check=False, stderr=subprocess.DEVNULL)
     elapsed_s = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"csv {rows:,} rows: {rows / elapsed_s:,.0f} rows/s, peak RSS {peak_mb:,.0f} MB "
-          f"(target < 1,500 MB)")  # fmt: skip
+    print(
+        f"csv {rows:,} rows: {rows / elapsed_s:,.0f} rows/s, peak RSS {peak_mb:,.0f} MB "
+        f"(target < 1,500 MB)"
+    )
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from fare_service.batch.frame import BatchSettings, output_schema, price_batch
-from fare_service.batch.io import AtomicWriter, BatchFileError, ChunkReader
+from fare_service.batch.io import AtomicWriter, BackgroundWriter, BatchFileError, ChunkReader
 from fare_service.batch.progress import BatchProgress
 from fare_service.batch.report import write_report
 from fare_service.batch.summary import Summary
@@ -25,9 +25,13 @@ EXIT_OK, EXIT_ROW_ERRORS, EXIT_USAGE = 0, 1, 2
 def run_batch_command(args: argparse.Namespace, settings: Settings) -> int:
     try:
         summary = run_batch(
-            args.input, args.out, _batch_settings(args, settings), engine=args.engine,
-            scheduler=args.scheduler, chunk_rows=args.chunk_rows,
-        )  # fmt: skip
+            args.input,
+            args.out,
+            _batch_settings(args, settings),
+            engine=args.engine,
+            scheduler=args.scheduler,
+            chunk_rows=args.chunk_rows,
+        )
         if args.report is not None:
             write_report(args.report, summary, source=args.input, output=args.out)
     except (BatchFileError, FareServiceError, OSError, pa.ArrowException) as error:
@@ -39,16 +43,23 @@ def run_batch_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def _batch_settings(args: argparse.Namespace, settings: Settings) -> BatchSettings:
     return BatchSettings(
-        tariff_dir=settings.tariff_dir, default_tariff=settings.default_tariff,
-        tariff_override=args.tariff, route_profile=settings.route_profile,
+        tariff_dir=settings.tariff_dir,
+        default_tariff=settings.default_tariff,
+        tariff_override=args.tariff,
+        route_profile=settings.route_profile,
         verdict_tolerance_won=settings.verdict_tolerance_won,
-    )  # fmt: skip
+    )
 
 
 def run_batch(
-    source: Path, target: Path, settings: BatchSettings, *, engine: str = "pandas",
-    scheduler: str | None = None, chunk_rows: int = 200_000,
-) -> Summary:  # fmt: skip
+    source: Path,
+    target: Path,
+    settings: BatchSettings,
+    *,
+    engine: str = "pandas",
+    scheduler: str | None = None,
+    chunk_rows: int = 200_000,
+) -> Summary:
     """Price ``source`` into ``target`` chunk by chunk; raises on usage and I/O errors."""
     if chunk_rows < 1:
         raise BatchFileError("--chunk-rows must be at least 1")
@@ -64,9 +75,10 @@ def run_batch(
     with (
         AtomicWriter(target, output_schema(reader.schema), source=source) as writer,
         BatchProgress(f"batch {source.name}") as progress,
+        BackgroundWriter(writer) as background,  # leaves before the writer closes
     ):
         for table, fraction_done in _chunks(reader, settings, engine, scheduler):
-            writer.write(table)
+            background.write(table)
             summary.add(table)
             progress.advance(table.num_rows, fraction_done)
     return summary

@@ -56,9 +56,12 @@ def _priced_frame(path: Path, settings: BatchSettings, chunk_rows: int):  # type
         frame = dd.read_parquet(path, dtype_backend="pyarrow")
     else:  # text verbatim, as the pandas engine reads CSV
         frame = dd.read_csv(
-            path, dtype="string[pyarrow]", keep_default_na=False, na_filter=False,
+            path,
+            dtype="string[pyarrow]",
+            keep_default_na=False,
+            na_filter=False,
             blocksize=max(chunk_rows * 100, 1 << 20),
-        )  # fmt: skip
+        )
     meta = _with_results(frame._meta, None)
     return frame.map_partitions(_with_results, settings, meta=meta)
 
@@ -68,13 +71,18 @@ def _with_results(partition: pd.DataFrame, settings: BatchSettings | None) -> pd
     kept = partition.drop(columns=[c for c in RESULT_COLUMNS if c in partition.columns])
     if settings is None:
         results = pd.DataFrame(
-            {"fare": pd.array([], dtype="Int64"), "tariff_version": pd.array([], dtype="str"),
-             "distance_m_priced": pd.array([], dtype="Int64"),
-             "duration_s_priced": pd.array([], dtype="Int64"),
-             "overcharge": pd.array([], dtype="Int64"), "verdict": pd.array([], dtype="str"),
-             "status": pd.array([], dtype="str"), "error": pd.array([], dtype="str")},
+            {
+                "fare": pd.array([], dtype="Int64"),
+                "tariff_version": pd.array([], dtype="str"),
+                "distance_m_priced": pd.array([], dtype="Int64"),
+                "duration_s_priced": pd.array([], dtype="Int64"),
+                "overcharge": pd.array([], dtype="Int64"),
+                "verdict": pd.array([], dtype="str"),
+                "status": pd.array([], dtype="str"),
+                "error": pd.array([], dtype="str"),
+            },
             index=partition.index,
-        )  # fmt: skip
+        )
     else:
         results = price_chunk(partition, settings.pricer())
     return pd.concat([kept, results], axis=1)

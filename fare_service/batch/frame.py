@@ -16,25 +16,42 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fare_service.batch.table import ObjectArray, RouteTable, price_table
+from fare_service.batch.columns import numbers, strings, wall_times
+from fare_service.batch.table import ObjectArray, Reasons, RouteTable, TableResult, price_table
 from fare_service.geo.embedded import EmbeddedRouter, RouteProfile
 from fare_service.geo.places import PlaceIndex
-from fare_service.tariff import SEOUL
+from fare_service.public_holidays import korean_holidays
 from fare_service.tariff_book import TariffBook, load_tariff_book
 
 INPUT_COLUMNS = (
-    "call_id", "at", "tariff_id", "origin_lat", "origin_lon", "destination_lat",
-    "destination_lon", "waypoints", "distance_m", "duration_s", "charged_fare",
-)  # fmt: skip
+    "call_id",
+    "at",
+    "tariff_id",
+    "origin_lat",
+    "origin_lon",
+    "destination_lat",
+    "destination_lon",
+    "waypoints",
+    "distance_m",
+    "duration_s",
+    "charged_fare",
+)
 ENDS = ("origin_lat", "origin_lon", "destination_lat", "destination_lon")
 RESULT_SCHEMA = pa.schema(
-    [("fare", pa.int64()), ("tariff_version", pa.string()), ("distance_m_priced", pa.int64()),
-     ("duration_s_priced", pa.int64()), ("overcharge", pa.int64()), ("verdict", pa.string()),
-     ("status", pa.string()), ("error", pa.string())]
-)  # fmt: skip
+    [
+        ("fare", pa.int64()),
+        ("tariff_version", pa.string()),
+        ("distance_m_priced", pa.int64()),
+        ("duration_s_priced", pa.int64()),
+        ("overcharge", pa.int64()),
+        ("verdict", pa.string()),
+        ("status", pa.string()),
+        ("error", pa.string()),
+    ]
+)
 RESULT_COLUMNS = tuple(RESULT_SCHEMA.names)
-_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
-_OFFSET = r"[T ].*(?:Z|[+-]\d{2}(?::?\d{2})?)$"  # a time of day with a UTC offset
+VERDICTS = pa.array(["fair", "overcharged", "undercharged"])
+STATUSES = pa.array(["ok", "error"])
 
 
 @dataclass(frozen=True)
@@ -61,33 +78,42 @@ class ChunkPricer:
 
 @lru_cache(maxsize=4)
 def _pricer(settings: BatchSettings) -> ChunkPricer:
-    """Loaded once per process (tariffs, route profile, 시도 grid: about 0.4 s)."""
+    """Loaded once per process (tariffs, route profile, 시도 grid, holidays: about 0.6 s)."""
     book = load_tariff_book(settings.tariff_dir, settings.default_tariff)
+    korean_holidays()  # else the first chunk pays 0.2 s building the calendar
     router = EmbeddedRouter(RouteProfile.load(settings.route_profile))
     return ChunkPricer(settings, book, router, PlaceIndex.load())
 
 
 def price_chunk(chunk: pd.DataFrame, pricer: ChunkPricer) -> pd.DataFrame:
-    """The result columns of ``chunk``, one row per input row, on the same index."""
-    rows = _Rows.parse(chunk)
-    table = rows.route_table()
+    """The result columns of ``chunk``, one row per input row, on the same index (Dask)."""
+    needed = [name for name in INPUT_COLUMNS if name in chunk.columns]
+    inputs = pa.Table.from_pandas(chunk[needed], preserve_index=False).combine_chunks()
+    results = pa.table(price_columns(_inputs_of(inputs), len(chunk), pricer), RESULT_SCHEMA)
+    mapping = {pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype(na_value=np.nan)}
+    return results.to_pandas(types_mapper=mapping.get).set_axis(chunk.index)
+
+
+def price_columns(columns: dict[str, pa.Array], rows: int, pricer: ChunkPricer) -> list[pa.Array]:
+    """The result columns, as Arrow arrays in RESULT_SCHEMA's order, of ``rows`` rides."""
+    parsed = _Rows.parse(columns, rows)
     settings = pricer.settings
-    result = price_table(table, pricer.book, pricer.router, pricer.places, settings.tariff_override)
-    ok = result.ok
-    overcharge = np.where(ok, rows.charged_fare - result.fare, np.nan)
-    return pd.DataFrame(
-        {
-            "fare": _int_column(result.fare, ok),
-            "tariff_version": pd.array(result.tariff_version, dtype="str"),
-            "distance_m_priced": _int_column(result.distance_m, ok),
-            "duration_s_priced": _int_column(result.duration_s, ok),
-            "overcharge": _int_column(overcharge, ~np.isnan(overcharge)),
-            "verdict": _verdicts(overcharge, settings.verdict_tolerance_won),
-            "status": pd.array(np.where(ok, "ok", "error"), dtype="str"),
-            "error": pd.array(result.error, dtype="str"),
-        },
-        index=chunk.index,
+    result = price_table(
+        parsed.route_table(), pricer.book, pricer.router, pricer.places, settings.tariff_override
     )
+    ok = result.ok
+    overcharge = np.where(ok, parsed.charged_fare - result.fare, np.nan)
+    charged = ~np.isnan(overcharge)
+    return [
+        pa.array(result.fare, mask=~ok),
+        _tariff_versions(result),
+        pa.array(result.distance_m, mask=~ok),
+        pa.array(result.duration_s, mask=~ok),
+        pa.array(np.where(charged, overcharge, 0).astype(np.int64), mask=~charged),
+        _verdicts(overcharge, settings.verdict_tolerance_won),
+        _decoded(np.where(ok, 0, 1), STATUSES),
+        pa.array(result.error, type=pa.string()),
+    ]
 
 
 def output_schema(input_schema: pa.Schema) -> pa.Schema:
@@ -97,78 +123,54 @@ def output_schema(input_schema: pa.Schema) -> pa.Schema:
 
 
 def price_batch(batch: pa.RecordBatch, pricer: ChunkPricer) -> pa.Table:
-    """The pandas engine's chunk: only the columns pricing reads go through pandas."""
-    needed = [name for name in INPUT_COLUMNS if name in batch.schema.names]
-    chunk = batch.select(needed).to_pandas(types_mapper=pd.ArrowDtype)
-    return join_results(pa.Table.from_batches([batch]), price_chunk(chunk, pricer))
+    """The pandas engine's chunk: Arrow in, Arrow out, no pandas on the way."""
+    inputs = pa.Table.from_batches([batch])
+    results = price_columns(_inputs_of(inputs), batch.num_rows, pricer)
+    return _joined(inputs, results)
 
 
 def join_results(inputs: pa.Table, results: pd.DataFrame) -> pa.Table:
     """The input columns untouched, then the result columns in RESULT_SCHEMA's types."""
-    table = inputs.drop_columns([name for name in RESULT_COLUMNS if name in inputs.column_names])
     computed = pa.Table.from_pandas(results, schema=RESULT_SCHEMA, preserve_index=False)
-    for field, column in zip(RESULT_SCHEMA, computed.columns, strict=True):
+    return _joined(inputs, computed.columns)
+
+
+def _joined(inputs: pa.Table, results: list) -> pa.Table:  # type: ignore[type-arg]
+    table = inputs.drop_columns([name for name in RESULT_COLUMNS if name in inputs.column_names])
+    for field, column in zip(RESULT_SCHEMA, results, strict=True):
         table = table.append_column(field, column)
     return table
 
 
-def _int_column(values: np.ndarray, present: np.ndarray) -> pd.arrays.IntegerArray:
-    return pd.arrays.IntegerArray(np.where(present, values, 0).astype(np.int64), ~present)
+def _inputs_of(table: pa.Table) -> dict[str, pa.Array]:
+    """The columns pricing reads, each as one Arrow array."""
+    return {
+        name: table.column(name).combine_chunks()
+        for name in INPUT_COLUMNS
+        if name in table.column_names
+    }
 
 
-def _verdicts(overcharge: np.ndarray, tolerance_won: int) -> pd.api.extensions.ExtensionArray:
+def _decoded(indices: np.ndarray, labels: pa.Array, missing: np.ndarray | None = None) -> pa.Array:
+    """``labels[indices]`` as a plain string array (null where ``missing``), without objects."""
+    return labels.take(pa.array(indices, mask=missing))
+
+
+def _tariff_versions(result: TableResult) -> pa.Array:
+    """Each priced route's version, from its group: one string per group, not per row."""
+    labels = pa.array([group.version.version for group in result.groups], type=pa.string())
+    return _decoded(np.maximum(result.group, 0), labels, result.group < 0)
+
+
+def _verdicts(overcharge: np.ndarray, tolerance_won: int) -> pa.Array:
     """overcharge = charged - fare, won; within the tolerance either way is fair."""
-    verdict = np.select(
-        [overcharge > tolerance_won, overcharge < -tolerance_won, ~np.isnan(overcharge)],
-        ["overcharged", "undercharged", "fair"],
-        default=None,
-    )
-    return pd.array(verdict.astype(object), dtype="str")
+    verdict = np.where(overcharge > tolerance_won, 1, np.where(overcharge < -tolerance_won, 2, 0))
+    return _decoded(verdict, VERDICTS, np.isnan(overcharge))
 
 
-def _column(chunk: pd.DataFrame, name: str) -> pd.Series:
+def _column(columns: dict[str, pa.Array], name: str, rows: int) -> pa.Array:
     """The column, or all missing when the file has none (rows then fail with a reason)."""
-    if name in chunk.columns:
-        return chunk[name]
-    return pd.Series([None] * len(chunk), index=chunk.index, dtype="str")
-
-
-def _strings(series: pd.Series) -> pa.Array:
-    """Stripped text of any column; missing and blank are null."""
-    array = pa.array(series.astype("str"), type=pa.string(), from_pandas=True)
-    trimmed = pc.utf8_trim_whitespace(array)
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-
-
-def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(float64 values with NaN where missing, bool where present but not a finite number)."""
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-        return np.where(np.isinf(values), np.nan, values), np.isinf(values)
-    text = _strings(series)
-    number = pc.fill_null(pc.match_substring_regex(text, _NUMBER), False)
-    values = pc.cast(pc.if_else(number, text, pa.scalar(None, pa.string())), pa.float64())
-    present = pc.is_valid(text).to_numpy(zero_copy_only=False)
-    return values.to_numpy(zero_copy_only=False), present & ~number.to_numpy(zero_copy_only=False)
-
-
-def _wall_times(series: pd.Series) -> np.ndarray:
-    """Asia/Seoul wall time, datetime64[s]; NaT where missing or unreadable."""
-    if isinstance(series.dtype, pd.ArrowDtype) and pa.types.is_timestamp(
-        series.dtype.pyarrow_dtype
-    ):
-        series = pd.Series(series.array._pa_array.to_pandas(), index=series.index)
-    if pd.api.types.is_datetime64_any_dtype(series):
-        if series.dt.tz is not None:
-            series = series.dt.tz_convert(SEOUL).dt.tz_localize(None)
-        return series.to_numpy().astype("datetime64[s]")
-    text = pd.Series(_strings(series).to_pandas(), dtype="str")
-    aware = text.str.contains(_OFFSET, regex=True, na=False).to_numpy(dtype=bool)
-    naive = pd.to_datetime(text.where(~aware), format="ISO8601", errors="coerce")
-    offset = pd.to_datetime(text.where(aware), format="ISO8601", errors="coerce", utc=True)
-    local = offset.dt.tz_convert(SEOUL).dt.tz_localize(None)
-    wall = np.where(aware, local.to_numpy(), naive.to_numpy())
-    return wall.astype("datetime64[s]")
+    return columns.get(name, pa.nulls(rows, pa.string()))
 
 
 @dataclass(frozen=True)
@@ -186,29 +188,38 @@ class _Rows:
     waypoints: _Waypoints
 
     @classmethod
-    def parse(cls, chunk: pd.DataFrame) -> _Rows:
-        error = np.full(len(chunk), None, dtype=object)
-        call_id = _strings(_column(chunk, "call_id"))
+    def parse(cls, columns: dict[str, pa.Array], rows: int) -> _Rows:
+        error = Reasons.none(rows)
+        call_id = strings(_column(columns, "call_id", rows))
         _flag(error, pc.is_null(call_id).to_numpy(zero_copy_only=False), "missing call_id")
-        start = _parse_time(_column(chunk, "at"), error)
-        ends = {name: _parse_coordinate(_column(chunk, name), name, error) for name in ENDS}
-        waypoints = _Waypoints.parse(_column(chunk, "waypoints"), error)
+        start = _parse_time(_column(columns, "at", rows), error)
+        ends = {name: _parse_coordinate(_column(columns, name, rows), name, error) for name in ENDS}
+        waypoints = _Waypoints.parse(_column(columns, "waypoints", rows), error)
         distance_m, duration_s = (
-            _parse_amount(_column(chunk, name), name, error)
+            _parse_amount(_column(columns, name, rows), name, error)
             for name in ("distance_m", "duration_s")
         )
         recorded = ~np.isnan(distance_m) & ~np.isnan(duration_s)
         partial = np.isnan(distance_m) != np.isnan(duration_s)
         _flag(error, partial, "incomplete recorded route: give both distance_m and duration_s")
-        charged = _parse_amount(_column(chunk, "charged_fare"), "charged_fare", error)
+        charged = _parse_amount(_column(columns, "charged_fare", rows), "charged_fare", error)
         _flag(
             error,
             ~np.isnan(charged) & (charged != np.floor(charged)),
             "invalid charged_fare: not whole won",
         )
-        tariff_id = _strings(_column(chunk, "tariff_id")).to_numpy(zero_copy_only=False)
-        return cls(error, tariff_id.astype(object), start, ends, recorded, distance_m,
-                   duration_s, charged, waypoints)  # fmt: skip
+        tariff_id = strings(_column(columns, "tariff_id", rows))
+        return cls(
+            error.reason,
+            _objects(tariff_id),
+            start,
+            ends,
+            recorded,
+            distance_m,
+            duration_s,
+            charged,
+            waypoints,
+        )
 
     def route_table(self) -> RouteTable:
         """Stops origin, waypoints..., destination; a recorded route is one leg end to end."""
@@ -223,11 +234,19 @@ class _Rows:
         self.waypoints.place(lat, lon, rows, first)
         leg_from, leg_to, leg_d, leg_t = self._legs(rows, first, last)
         return RouteTable(
-            tariff_id=self.tariff_id, start=self.start, waypoints=self.waypoints.count,
-            waiting_s=np.zeros(len(self.start)), error=self.error,
-            stop_route=np.repeat(rows, count), stop_lat=lat, stop_lon=lon,
-            leg_from=leg_from, leg_to=leg_to, leg_distance_m=leg_d, leg_duration_s=leg_t,
-        )  # fmt: skip
+            tariff_id=self.tariff_id,
+            start=self.start,
+            waypoints=self.waypoints.count,
+            waiting_s=np.zeros(len(self.start)),
+            error=self.error,
+            stop_route=np.repeat(rows, count),
+            stop_lat=lat,
+            stop_lon=lon,
+            leg_from=leg_from,
+            leg_to=leg_to,
+            leg_distance_m=leg_d,
+            leg_duration_s=leg_t,
+        )
 
     def _legs(
         self, rows: np.ndarray, first: np.ndarray, last: np.ndarray
@@ -255,10 +274,10 @@ class _Waypoints:
     lon: np.ndarray
 
     @classmethod
-    def parse(cls, series: pd.Series, error: ObjectArray) -> _Waypoints:
-        text = _strings(series)
+    def parse(cls, column: pa.Array, error: Reasons) -> _Waypoints:
+        text = strings(column)
         present = pc.is_valid(text).to_numpy(zero_copy_only=False)
-        count = np.zeros(len(series), dtype=np.int64)
+        count = np.zeros(len(column), dtype=np.int64)
         if not present.any():
             return cls(count, np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
         rows = np.flatnonzero(present)
@@ -266,8 +285,8 @@ class _Waypoints:
         parts = parts.str.strip()
         parts = parts[parts.notna() & (parts != "")]
         fields = parts.str.split(",", expand=True).reindex(columns=range(3))
-        lat, lat_bad = _numbers(fields[0].astype("str"))
-        lon, lon_bad = _numbers(fields[1].astype("str"))
+        lat, lat_bad = numbers(_text(fields[0]))
+        lon, lon_bad = numbers(_text(fields[1]))
         bad = (
             lat_bad
             | lon_bad
@@ -276,11 +295,11 @@ class _Waypoints:
             | fields[2].notna().to_numpy()
         )
         row = parts.index.to_numpy(dtype=np.int64)
-        bad_rows = np.zeros(len(series), dtype=bool)
+        bad_rows = np.zeros(len(column), dtype=bool)
         bad_rows[row[bad]] = True
         _flag_with(error, bad_rows, "bad waypoints (want lat,lon;lat,lon)", text)
         keep = ~bad_rows[row]
-        count += np.bincount(row[keep], minlength=len(series))
+        count += np.bincount(row[keep], minlength=len(column))
         return cls(count, row[keep], lat[keep], lon[keep])
 
     def place(self, lat: np.ndarray, lon: np.ndarray, rows: np.ndarray, first: np.ndarray) -> None:
@@ -294,42 +313,51 @@ class _Waypoints:
         lat[position], lon[position] = self.lat[keep], self.lon[keep]
 
 
-def _flag(error: ObjectArray, mask: np.ndarray, message: str) -> None:
-    error[mask & np.equal(error, None)] = message
+def _objects(text: pa.Array) -> ObjectArray:
+    """Strings as a Python object array; a column of few distinct values is copied once."""
+    encoded = pc.dictionary_encode(text)
+    labels = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
+    indices = pc.fill_null(encoded.indices, len(labels) - 1).to_numpy(zero_copy_only=False)
+    return labels[indices]
 
 
-def _flag_with(
-    error: ObjectArray, mask: np.ndarray, reason: str, text: pa.Array | pd.Series
-) -> None:
+def _flag(error: Reasons, mask: np.ndarray, message: str) -> None:
+    error.flag(mask, message)
+
+
+def _text(series: pd.Series) -> pa.Array:
+    """A pandas column of split-out text as Arrow strings (missing stays null)."""
+    return pa.array(series.astype("str"), type=pa.string(), from_pandas=True)
+
+
+def _flag_with(error: Reasons, mask: np.ndarray, reason: str, column: pa.Array) -> None:
     """``reason: 'the value'`` on the rows ``mask`` newly flags; only bad rows are formatted."""
-    mask = mask & np.equal(error, None)
+    mask = error.new(mask)
     if mask.any():
-        text = text if isinstance(text, pa.Array) else _strings(text)  # only when needed
-        values = text.filter(pa.array(mask)).to_pylist()
-        error[mask] = [f"{reason}: {value!r}" for value in values]
+        values = strings(column.filter(pa.array(mask))).to_pylist()
+        error.reason[mask] = [f"{reason}: {value!r}" for value in values]
 
 
-def _parse_time(series: pd.Series, error: ObjectArray) -> np.ndarray:
-    start = _wall_times(series)
-    text = _strings(series)
+def _parse_time(column: pa.Array, error: Reasons) -> np.ndarray:
+    text = strings(column)
+    start = wall_times(column, text)
     missing = pc.is_null(text).to_numpy(zero_copy_only=False)
     _flag(error, missing, "missing time")
     _flag_with(error, np.isnat(start), "unparsable time", text)
     return start
 
 
-def _parse_coordinate(series: pd.Series, name: str, error: ObjectArray) -> np.ndarray:
-    values, not_number = _numbers(series)
+def _parse_coordinate(column: pa.Array, name: str, error: Reasons) -> np.ndarray:
+    values, not_number = numbers(column)
     limit = 90 if name.endswith("_lat") else 180
     _flag(error, np.isnan(values) & ~not_number, f"missing coordinates: {name}")
-    _flag_with(error, not_number | (np.abs(values) > limit), f"invalid coordinates: {name}",
-               series)  # fmt: skip
+    _flag_with(error, not_number | (np.abs(values) > limit), f"invalid coordinates: {name}", column)
     return values
 
 
-def _parse_amount(series: pd.Series, name: str, error: ObjectArray) -> np.ndarray:
+def _parse_amount(column: pa.Array, name: str, error: Reasons) -> np.ndarray:
     """A non-negative number or missing (NaN); anything else flags the row."""
-    values, not_number = _numbers(series)
-    _flag_with(error, not_number, f"invalid {name}", series)
-    _flag_with(error, values < 0, f"negative {name}", series)
+    values, not_number = numbers(column)
+    _flag_with(error, not_number, f"invalid {name}", column)
+    _flag_with(error, values < 0, f"negative {name}", column)
     return values

@@ -24,11 +24,14 @@ class BatchProgress:
         self._bar: Progress | None = None
         if self.stream.isatty():
             self._bar = Progress(
-                TextColumn("{task.description}"), BarColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
                 TextColumn("{task.fields[rows]:,} rows  {task.fields[rate]:,.0f} rows/s"),
-                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
                 transient=True,
-            )  # fmt: skip
+            )
             self._task = self._bar.add_task(label, total=1.0, rows=0, rate=0.0)
 
     def __enter__(self) -> BatchProgress:
@@ -44,8 +47,9 @@ class BatchProgress:
     def advance(self, rows: int, fraction_done: float | None) -> None:
         self.rows += rows
         if self._bar is not None:
-            self._bar.update(self._task, completed=fraction_done or 0.0, rows=self.rows,
-                             rate=self.rate)  # fmt: skip
+            self._bar.update(
+                self._task, completed=fraction_done or 0.0, rows=self.rows, rate=self.rate
+            )
         elif time.monotonic() - self._last_line >= PLAIN_EVERY_S:
             self._line(fraction_done=fraction_done)
 
@@ -58,8 +62,11 @@ class BatchProgress:
         self._last_line = time.monotonic()
         eta = _eta_s(fraction_done, self._last_line - self._started)
         tail = "done" if final else (f"ETA {eta:,.0f} s" if eta is not None else "ETA unknown")
-        print(f"{self.label}: {self.rows:,} rows, {self.rate:,.0f} rows/s, {tail}",
-              file=self.stream, flush=True)  # fmt: skip
+        print(
+            f"{self.label}: {self.rows:,} rows, {self.rate:,.0f} rows/s, {tail}",
+            file=self.stream,
+            flush=True,
+        )
 
 
 def _eta_s(fraction_done: float | None, elapsed_s: float) -> float | None:

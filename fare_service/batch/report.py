@@ -21,9 +21,12 @@ def render_report(summary: Summary, *, source: Path, output: Path) -> str:
         loader=FileSystemLoader(Path(__file__).parent), autoescape=select_autoescape(["j2"])
     )
     return env.get_template(TEMPLATE).render(
-        s=summary, source=source.name, output=output.name,
-        histogram_png=histogram_png(summary), won=lambda amount: format_won(round(amount)),
-    )  # fmt: skip
+        s=summary,
+        source=source.name,
+        output=output.name,
+        histogram_png=histogram_png(summary),
+        won=lambda amount: format_won(round(amount)),
+    )
 
 
 def write_report(path: Path, summary: Summary, *, source: Path, output: Path) -> None:

@@ -65,7 +65,8 @@ class Summary:
         self._add_errors(table.column("error"))
         charged = pc.is_valid(table.column("overcharge"))
         if pc.any(charged).as_py():
-            self._add_overcharges(table.filter(charged))
+            # only the three columns it reads: filtering every carried column costs more
+            self._add_overcharges(table.select(["call_id", "fare", "overcharge"]).filter(charged))
 
     def _add_errors(self, errors: pa.ChunkedArray) -> None:
         """Grouped by reason, the text before the offending value ("unknown tariff: 'x'")."""
@@ -77,7 +78,7 @@ class Summary:
         amounts = charged.column("overcharge").to_numpy()
         values, counts = np.unique(amounts, return_counts=True)
         self.overcharge_counts.update(dict(zip(values.tolist(), counts.tolist(), strict=True)))
-        top = np.argsort(-amounts, kind="stable")[:LARGEST]
+        top = _largest_first(amounts, LARGEST)
         top = top[amounts[top] > 0]  # the largest *over*charges; refunds are not listed
         fares = charged.column("fare").to_numpy()
         call_ids = charged.column("call_id").take(pa.array(top)).to_pylist()
@@ -87,3 +88,17 @@ class Summary:
                 Overcharge(str(call_id), charged_won, int(fares[i]), int(amounts[i]))
             )
         self.largest = sorted(self.largest, key=lambda o: -o.overcharge)[:LARGEST]
+
+
+def _largest_first(amounts: np.ndarray, count: int) -> np.ndarray:
+    """Indices of the ``count`` largest amounts, equal amounts in row order.
+
+    The same as a stable argsort of the whole chunk cut to ``count``, but only the rows at
+    or above the ``count``-th largest amount are sorted.
+    """
+    if len(amounts) > count:
+        threshold = np.partition(amounts, len(amounts) - count)[len(amounts) - count]
+        candidates = np.flatnonzero(amounts >= threshold)
+    else:
+        candidates = np.arange(len(amounts))
+    return candidates[np.argsort(-amounts[candidates], kind="stable")][:count]

@@ -19,11 +19,18 @@ GANGNAM = (37.4979, 127.0276)  # 강남역
 def make_row(**overrides: object) -> dict[str, object]:
     """A good row: Seoul taxi, noon on a weekday, recorded 5,000 m in 600 s."""
     row: dict[str, object] = {
-        "call_id": "C1", "at": "2024-05-08T12:00:00", "tariff_id": "seoul-taxi",
-        "origin_lat": CITY_HALL[0], "origin_lon": CITY_HALL[1],
-        "destination_lat": GANGNAM[0], "destination_lon": GANGNAM[1],
-        "waypoints": "", "distance_m": 5000, "duration_s": 600, "charged_fare": 8000,
-    }  # fmt: skip
+        "call_id": "C1",
+        "at": "2024-05-08T12:00:00",
+        "tariff_id": "seoul-taxi",
+        "origin_lat": CITY_HALL[0],
+        "origin_lon": CITY_HALL[1],
+        "destination_lat": GANGNAM[0],
+        "destination_lon": GANGNAM[1],
+        "waypoints": "",
+        "distance_m": 5000,
+        "duration_s": 600,
+        "charged_fare": 8000,
+    }
     row.update(overrides)
     return row
 

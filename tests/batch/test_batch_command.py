@@ -117,8 +117,15 @@ def test_a_crash_mid_run_leaves_no_output(tmp_path: Path, monkeypatch, suffix: s
 
 
 def _args(source: Path, target: Path, **overrides: object) -> argparse.Namespace:
-    values = {"input": source, "out": target, "tariff": None, "report": None,
-              "engine": "pandas", "scheduler": None, "chunk_rows": 1000}  # fmt: skip
+    values = {
+        "input": source,
+        "out": target,
+        "tariff": None,
+        "report": None,
+        "engine": "pandas",
+        "scheduler": None,
+        "chunk_rows": 1000,
+    }
     return argparse.Namespace(**{**values, **overrides})
 
 
@@ -161,8 +168,10 @@ def test_summary_figures_and_report(run, tmp_path: Path) -> None:
 
 def test_dask_engine_equals_pandas_engine(tmp_path: Path) -> None:
     kinds = [None, "unknown tariff", None, "invalid coordinates", None, "missing time"]
-    rows = [make_row(**{"call_id": f"C{i}", "note": str(i), **BAD_ROWS.get(k, {})})
-            for i, k in enumerate(kinds)]  # fmt: skip
+    rows = [
+        make_row(**{"call_id": f"C{i}", "note": str(i), **BAD_ROWS.get(k, {})})
+        for i, k in enumerate(kinds)
+    ]
     rows[2].update(distance_m="", duration_s="", waypoints="37.55,127.0")
     source = write(tmp_path / "in.parquet", rows)
     run_batch(source, tmp_path / "pandas.parquet", SETTINGS, chunk_rows=4)

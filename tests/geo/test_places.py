@@ -18,8 +18,10 @@ def test_search_finds_yeoksam_dong_in_gangnam_gu(places: PlaceIndex) -> None:
     for query in ("역삼동", "강남구 역삼동", "서울 역삼동", "역삼"):
         first = places.search(query)[0]
         assert (first.name, first.full_name, first.code) == (
-            "역삼동", "서울특별시 강남구 역삼동", "11680101",
-        )  # fmt: skip
+            "역삼동",
+            "서울특별시 강남구 역삼동",
+            "11680101",
+        )
 
 
 def test_search_ranks_exact_names_before_prefixes_before_partials(places: PlaceIndex) -> None:
@@ -69,8 +71,9 @@ def test_resolve_returns_the_one_place_or_names_the_field(places: PlaceIndex) ->
         places.resolve("신사동", field="destination.place")
     assert ambiguous.value.field == "destination.place"
     assert set(ambiguous.value.extra["candidates"]) == {
-        "서울특별시 강남구 신사동", "서울특별시 은평구 신사동",
-    }  # fmt: skip
+        "서울특별시 강남구 신사동",
+        "서울특별시 은평구 신사동",
+    }
     with pytest.raises(PlaceNotFound) as unknown:
         places.resolve("없는동네", field="waypoints[0].place")
     assert unknown.value.field == "waypoints[0].place" and unknown.value.extra["candidates"] == []
@@ -87,8 +90,11 @@ def test_reverse_lookup_of_a_seoul_and_a_gyeonggi_point(places: PlaceIndex) -> N
     seoul = places.region_of(*CITY_HALL)
     assert seoul is not None
     assert (seoul.sido, seoul.sigungu, seoul.sido_code, seoul.sigungu_code) == (
-        "서울특별시", "중구", "11", "11140",
-    )  # fmt: skip
+        "서울특별시",
+        "중구",
+        "11",
+        "11140",
+    )
     gyeonggi = places.region_of(*PANGYO_STATION)
     assert gyeonggi is not None
     assert (gyeonggi.sido_code, gyeonggi.sigungu) == ("41", "성남시 분당구")
@@ -108,8 +114,11 @@ def test_sido_grid_agrees_with_the_polygons_near_the_seoul_border(places: PlaceI
     sido = load_level("sido")
     expected = []
     for point in shapely.points(lon, lat):
-        hits = [meta["code"] for poly, meta in zip(sido.polygons, sido.metas, strict=True)
-                if poly.intersects(point)]  # fmt: skip
+        hits = [
+            meta["code"]
+            for poly, meta in zip(sido.polygons, sido.metas, strict=True)
+            if poly.intersects(point)
+        ]
         expected.append(min(hits, default=""))
     assert places.sido_codes(lat, lon).tolist() == expected
     assert {"11", "28", "41"} <= set(expected)
@@ -119,3 +128,32 @@ def test_stops_outside_when_a_seoul_trip_ends_in_gyeonggi(places: PlaceIndex) ->
     assert places.stops_outside([CITY_HALL, PANGYO_STATION], ["11"])
     assert not places.stops_outside([CITY_HALL, (37.4979, 127.0276)], ["11"])
     assert not places.stops_outside([CITY_HALL, PANGYO_STATION], ["11", "41"])
+
+
+def test_sido_grid_agrees_with_the_polygons_across_korea(places: PlaceIndex) -> None:
+    """Every level answers: inside cells, sub-cells of border cells, and exact tests."""
+    rng = np.random.default_rng(11)
+    lat = np.concatenate([rng.uniform(33.0, 38.7, 20_000), rng.uniform(37.45, 37.65, 20_000)])
+    lon = np.concatenate([rng.uniform(124.5, 132.0, 20_000), rng.uniform(126.85, 127.15, 20_000)])
+    grid = places._grid
+    sido = load_level("sido")
+    expected = np.full(lat.size, "", dtype=object)
+    points = shapely.points(lon, lat)
+    for polygon, meta in reversed(list(zip(sido.polygons, sido.metas, strict=True))):
+        expected[shapely.intersects(polygon, points)] = meta["code"]  # lowest code last
+    assert places.sido_codes(lat, lon).tolist() == expected.tolist()
+    border = grid.cells == 255
+    assert 0 < (grid.fine == 255).mean() < 0.15 and grid.fine.shape[0] == border.sum()
+
+
+def test_points_on_cell_and_sub_cell_edges_agree_with_the_polygons(places: PlaceIndex) -> None:
+    """Points exactly on grid lines, where rounding picks the cell."""
+    lat = 37.0 + np.arange(0, 100) * 0.01 / 16
+    lat, lon = np.meshgrid(lat, 126.9 + np.arange(0, 60) * 0.01 / 16)
+    lat, lon = lat.ravel(), lon.ravel()
+    sido = load_level("sido")
+    expected = np.full(lat.size, "", dtype=object)
+    points = shapely.points(lon, lat)
+    for polygon, meta in reversed(list(zip(sido.polygons, sido.metas, strict=True))):
+        expected[shapely.intersects(polygon, points)] = meta["code"]
+    assert places.sido_codes(lat, lon).tolist() == expected.tolist()

@@ -12,6 +12,7 @@ from fare_service.config import Settings
 from fare_service.geo.places import PlaceIndex
 from fare_service.geo.routing import Routing, resolve_stops
 from fare_service.policy.templates import TemplateSet
+from fare_service.public_holidays import korean_holidays
 from fare_service.tariff_book import TariffBook, load_tariff_book
 
 log = logging.getLogger("fare_service")
@@ -38,6 +39,7 @@ class Runtime:
 def load_runtime(settings: Settings) -> Runtime:
     started = time.perf_counter()
     book = load_tariff_book(settings.tariff_dir, settings.default_tariff)
+    korean_holidays()  # build the calendar now, not on some customer's first quote
     places = PlaceIndex.load()
     runtime = Runtime(
         settings=settings,

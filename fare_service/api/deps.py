@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from fare_service.runtime import Runtime
@@ -19,6 +21,12 @@ async def require_json(request: Request) -> None:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json":
         raise HTTPException(415, "send the body as application/json")
+
+
+def json_response(model: BaseModel) -> Response:
+    """Serialize once, with pydantic's own encoder: the model is already validated, so
+    FastAPI's response_model pass (kept for the OpenAPI schema) would only repeat it."""
+    return Response(model.model_dump_json(), media_type="application/json")
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

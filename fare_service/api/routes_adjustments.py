@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import Response
 
 from fare_service.adjusting import Adjustment, AdjustmentQuery, adjust, stop_name
-from fare_service.api.deps import RuntimeDep, require_json
+from fare_service.api.deps import RuntimeDep, json_response, require_json
 from fare_service.api.problems import PROBLEM_RESPONSES
 from fare_service.api.routes_quotes import stop_value
 from fare_service.api.schemas import AdjustmentRequest
@@ -52,6 +53,6 @@ def to_query(body: AdjustmentRequest, runtime: Runtime) -> AdjustmentQuery:
 
 
 @router.post("/v1/adjustments", response_model=Adjustment)
-async def create_adjustment(body: AdjustmentRequest, runtime: RuntimeDep) -> Adjustment:
+async def create_adjustment(body: AdjustmentRequest, runtime: RuntimeDep) -> Response:
     """Outcome, blockers, payment instruction, scripts, SMS and memo for a re-linked ride."""
-    return await adjust(to_query(body, runtime), runtime)
+    return json_response(await adjust(to_query(body, runtime), runtime))

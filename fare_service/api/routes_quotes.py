@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import Response
 
 from fare_service.api import metrics
-from fare_service.api.deps import RuntimeDep, require_json
+from fare_service.api.deps import RuntimeDep, json_response, require_json
 from fare_service.api.problems import PROBLEM_RESPONSES
 from fare_service.api.schemas import (
     BatchQuoteRequest,
@@ -50,16 +51,16 @@ def to_query(body: QuoteRequest) -> RouteQuery:
 
 
 @router.post("/v1/quotes", response_model=Quote)
-async def create_quote(body: QuoteRequest, runtime: RuntimeDep) -> Quote:
+async def create_quote(body: QuoteRequest, runtime: RuntimeDep) -> Response:
     """Price a route: stops (coordinates or place names), caller legs, or a GPS trace."""
     quote = await quote_route(to_query(body), runtime)
     metrics.QUOTES.labels(quote.tariff.id).inc()
-    return quote
+    return json_response(quote)
 
 
 @router.post("/v1/quotes/batch", response_model=BatchQuoteResponse)
-async def create_quotes(body: BatchQuoteRequest, runtime: RuntimeDep) -> BatchQuoteResponse:
+async def create_quotes(body: BatchQuoteRequest, runtime: RuntimeDep) -> Response:
     """Up to 10,000 quotes, answered in order; a bad item gets its own problem."""
     from fare_service.api.batch_quotes import quote_items
 
-    return await quote_items(body.items, runtime)
+    return json_response(await quote_items(body.items, runtime))

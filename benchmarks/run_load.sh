@@ -42,15 +42,28 @@ for _ in $(seq 1 20); do
         "http://127.0.0.1:$PORT/v1/quotes" || true
 done
 
-RSS_START=$($PY benchmarks/check_load.py rss --pid "$SERVER")
+locust_run() {  # $1: run time, $2: CSV prefix
+    FARE_SERVICE_LOAD_API_KEY="$KEY" LOAD_USER_RPS="$USER_RPS" PYTHONPATH=benchmarks \
+        timeout 900 $PY -m locust -f benchmarks/locustfile.py --headless \
+        -H "http://127.0.0.1:$PORT" -u "$USERS" -r "$USERS" --run-time "$1" \
+        --stop-timeout 5 --csv "$2" --csv-full-history --only-summary \
+        --exit-code-on-error 0 2>> "$OUT/load-locust.log"
+}
+
+RSS_FLAGS=()
+if [ "${SOAK:-0}" = 1 ]; then
+    # Memory is compared after a warm-up, so lazy imports and caches filling up on the
+    # first requests are not mistaken for a leak.
+    echo "soak: 60 s warm-up at the same rate"
+    locust_run 60s "$OUT/soak-warmup"
+    RSS_FLAGS=(--rss-start "$($PY benchmarks/check_load.py rss --pid "$SERVER")")
+fi
 echo "load: $RATE req/s ($USERS users x $USER_RPS/s), $WORKERS worker(s), $RUN_TIME"
-FARE_SERVICE_LOAD_API_KEY="$KEY" LOAD_USER_RPS="$USER_RPS" PYTHONPATH=benchmarks \
-    timeout 900 $PY -m locust -f benchmarks/locustfile.py --headless \
-    -H "http://127.0.0.1:$PORT" -u "$USERS" -r "$USERS" --run-time "$RUN_TIME" \
-    --stop-timeout 5 --csv "$OUT/load" --csv-full-history --only-summary \
-    --exit-code-on-error 0 2> "$OUT/load-locust.log"
-RSS_END=$($PY benchmarks/check_load.py rss --pid "$SERVER")
+locust_run "$RUN_TIME" "$OUT/load"
+if [ "${SOAK:-0}" = 1 ]; then
+    RSS_FLAGS+=(--rss-end "$($PY benchmarks/check_load.py rss --pid "$SERVER")")
+fi
 
 $PY benchmarks/check_load.py check --csv "$OUT/load" --p99-ms "$P99_MS" \
-    --rss-start "$RSS_START" --rss-end "$RSS_END" --rate "$RATE" --workers "$WORKERS" \
+    "${RSS_FLAGS[@]}" --rate "$RATE" --workers "$WORKERS" \
     --run-time "$RUN_TIME" --summary "$OUT/load-summary.json" --chart "$OUT/load-latency.png"

@@ -12,7 +12,8 @@ from starlette.exceptions import HTTPException
 from fare_service.runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """Async on purpose: FastAPI runs a plain ``def`` dependency in a thread pool."""
     return request.app.state.runtime
 
 

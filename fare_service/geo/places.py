@@ -140,9 +140,14 @@ class PlaceIndex:
     def stops_outside(
         self, points: Sequence[tuple[float, float]], home_sido_codes: Iterable[str]
     ) -> bool:
-        """True when any ``(lat, lon)`` lies outside every home 시도 (an out-of-area trip)."""
+        """True when any ``(lat, lon)`` lies outside every home 시도 (an out-of-area trip).
+
+        Compares grid classes, not code strings: this runs on every quote.
+        """
         lat_deg, lon_deg = np.asarray(points, dtype=float).reshape(-1, 2).T
-        return bool(np.any(~np.isin(self.sido_codes(lat_deg, lon_deg), list(home_sido_codes))))
+        home = set(home_sido_codes)
+        home_classes = {k for k, code in enumerate(self._grid.code_table.tolist()) if code in home}
+        return any(c not in home_classes for c in self._grid.classes(lat_deg, lon_deg).tolist())
 
 
 def _place_and_entry(boundaries: Boundaries, i: int) -> tuple[Place, Entry]:

@@ -91,18 +91,29 @@ def resolve_stops(
     if len(stops) - 2 > max_waypoints:
         detail = f"{len(stops) - 2} waypoints; at most {max_waypoints} are allowed"
         raise InvalidRoute(detail, field="waypoints")
-    return [_resolve_stop(s, places, f, require_korea) for s, f in zip(stops, names, strict=True)]
+    points = [_resolve_stop(s, places, f) for s, f in zip(stops, names, strict=True)]
+    if require_korea:
+        _check_in_korea(stops, points, names, places)
+    return points
 
 
-def _resolve_stop(stop: Stop, places: PlaceIndex, field: str, require_korea: bool) -> Point:
+def _resolve_stop(stop: Stop, places: PlaceIndex, field: str) -> Point:
     if isinstance(stop, str):
         place = places.resolve(stop, field=f"{field}.place")
         return (place.lat, place.lon)
     lat, lon = (float(value) for value in stop)
     check_point(lat, lon, field)
-    if require_korea and not places.in_korea(np.array([lat]), np.array([lon]))[0]:
-        raise InvalidRoute(f"({lat}, {lon}) is not in South Korea", field=field)
     return (lat, lon)
+
+
+def _check_in_korea(
+    stops: Sequence[Stop], points: Sequence[Point], names: Sequence[str], places: PlaceIndex
+) -> None:
+    """One grid lookup for every stop given as coordinates (place names are in Korea)."""
+    lat_deg, lon_deg = np.asarray(points, dtype=float).T
+    for i, near in enumerate(places.in_korea(lat_deg, lon_deg).tolist()):
+        if not near and not isinstance(stops[i], str):
+            raise InvalidRoute(f"{points[i]} is not in South Korea", field=names[i])
 
 
 def stops_outside(

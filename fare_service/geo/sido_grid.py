@@ -48,10 +48,13 @@ class SidoGrid:
     fine: np.ndarray  # uint8 (border cells, FINE, FINE): sub-cell classes, row-major order
     sido: Boundaries
     block_of: np.ndarray = field(init=False)  # int per cell: its index into ``fine``
+    code_table: np.ndarray = field(init=False)  # <U2 per class: "" then each 시도 code
 
     def __post_init__(self) -> None:
         border = self.cells == BORDER
         object.__setattr__(self, "block_of", np.cumsum(border).reshape(SHAPE) - 1)
+        codes = ["", *(meta["code"] for meta in self.sido.metas)]
+        object.__setattr__(self, "code_table", np.array(codes, dtype="<U2"))
 
     @classmethod
     def load(cls, sido: Boundaries, path: Path = GRID_PATH) -> SidoGrid:
@@ -68,7 +71,7 @@ class SidoGrid:
             np.asarray(lat_deg, float), np.asarray(lon_deg, float)
         )
         classes = self.classes(lat_deg.ravel(), lon_deg.ravel())
-        table = np.array(["", *(meta["code"] for meta in self.sido.metas)], dtype="<U2")
+        table = self.code_table
         # taken as 8-byte integers: indexing a unicode array copies ~4x slower
         return table.view(np.uint64)[classes].view(table.dtype).reshape(lat_deg.shape)
 
@@ -98,6 +101,8 @@ class SidoGrid:
 
         Boxes checked with numpy (17 polygons): no shapely Point per point, no tree.
         """
+        if lat_deg.size == 0:  # the usual case for a single quote: 17 shapely calls saved
+            return np.zeros(0, dtype=self.cells.dtype)
         polygons = _prepared(self.sido)
         west, south, east, north = shapely.bounds(polygons).T
         lowest = np.full(lat_deg.size, len(polygons), dtype=np.int64)

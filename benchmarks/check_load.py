@@ -54,9 +54,9 @@ def check(args: argparse.Namespace) -> int:
         "run_time": args.run_time,
         "p99_limit_ms": args.p99_ms,
         "endpoints": endpoints,
-        "rss_start_mb": round(args.rss_start / 2**20, 1),
-        "rss_end_mb": round(args.rss_end / 2**20, 1),
-        "rss_growth": round(growth, 4),
+        "rss_start_mb": round(args.rss_start / 2**20, 1) if args.rss_start else None,
+        "rss_end_mb": round(args.rss_end / 2**20, 1) if args.rss_end else None,
+        "rss_growth": round(growth, 4) if growth is not None else None,
         "failed_thresholds": failures,
         "passed": not failures,
     }

@@ -99,5 +99,5 @@ def _price(
 
 def _tariff_warnings(tariff: Tariff) -> list[str]:
     if tariff.example_values:
-        return [f"{tariff.id}: some rates are examples to be replaced with the real tariff"]
+        return [f"{tariff.name}({tariff.id}): 일부 요율은 실제 요금표로 바꿔야 할 예시 값입니다"]
     return []

@@ -61,7 +61,7 @@ def _check(raw: dict[str, Any], runtime: Runtime) -> tuple[RouteItem, str] | dic
         return {**problem, **exc.extra}
 
 
-async def quote_items(items: list[dict[str, Any]], runtime: Runtime) -> BatchQuoteResponse:
+def quote_items(items: list[dict[str, Any]], runtime: Runtime) -> BatchQuoteResponse:
     checked = [_check(raw, runtime) for raw in items]
     routes = [item for item, _ in (c for c in checked if isinstance(c, tuple))]
     result = price_table(

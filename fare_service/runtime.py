@@ -30,7 +30,9 @@ class Runtime:
         self, stops: Sequence[tuple[float, float] | str], fields: Sequence[str] | None = None
     ) -> list[tuple[float, float]]:
         """Coordinates of each stop; place names through the place index."""
-        return resolve_stops(stops, self.places, fields, max_waypoints=self.settings.max_waypoints)
+        return resolve_stops(
+            stops, self.places, fields or "stops", max_waypoints=self.settings.max_waypoints
+        )
 
     async def aclose(self) -> None:
         await self.routing.aclose()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from fare_service.api import metrics
 from fare_service.api.deps import RuntimeDep, json_response, require_json
@@ -64,9 +66,16 @@ async def create_quotes(body: BatchQuoteRequest, runtime: RuntimeDep) -> Respons
     """Up to 10,000 quotes, answered in order; a bad item gets its own problem.
 
     Priced in a worker thread: a large batch is tens of milliseconds of CPU, and on the
-    event loop it would hold up every single quote queued behind it.
+    event loop it would hold up every single quote queued behind it. At most two such
+    threads per worker: more would not run faster under the GIL, and each new thread
+    grows the process by another malloc arena.
     """
     from fare_service.api.batch_quotes import quote_items
 
-    answer = await run_in_threadpool(quote_items, body.items, runtime)
+    answer = await to_thread.run_sync(quote_items, body.items, runtime, limiter=_batch_threads())
     return json_response(answer)
+
+
+@cache
+def _batch_threads() -> CapacityLimiter:
+    return CapacityLimiter(2)

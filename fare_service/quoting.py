@@ -78,7 +78,7 @@ def _price(
     dropped: int | None,
 ) -> Quote:
     home = version.out_of_area.home_regions if version.out_of_area else None
-    outside = bool(home) and runtime.places.stops_outside(points, home)
+    outside = bool(home) and runtime.places.stops_outside(points, home or [])
     waypoints = 0 if query.trace is not None else max(len(points) - 2, 0)
     variants = [routed.point, routed.low, routed.high]
     priced = price_routes(

@@ -67,7 +67,7 @@ class TracePoint(Body):
     lon: Longitude
 
 
-QUOTE_EXAMPLE = {
+QUOTE_EXAMPLE: dict[str, Any] = {
     "tariff_id": "seoul-taxi",
     "at": "2026-11-18T23:30:00+09:00",
     "origin": {"lat": 37.5702, "lon": 126.9831},
@@ -174,7 +174,7 @@ class ChecksIn(Body):
     driver_on_duty: StrictBool
 
 
-ADJUSTMENT_EXAMPLE = {
+ADJUSTMENT_EXAMPLE: dict[str, Any] = {
     "tariff_id": "daeri-standard",
     "call": {
         "id": "C20261118-0001",

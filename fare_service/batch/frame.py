@@ -223,7 +223,7 @@ class _Rows:
 
     def route_table(self) -> RouteTable:
         """Stops origin, waypoints..., destination; a recorded route is one leg end to end."""
-        rows = np.flatnonzero(np.equal(self.error, None))
+        rows = np.flatnonzero(np.equal(self.error, None))  # type: ignore[call-overload]
         count = 2 + self.waypoints.count[rows]
         first = (np.cumsum(count) - count).astype(np.int64)
         last = first + count - 1

@@ -214,7 +214,7 @@ class Reasons:
 
     def __init__(self, reason: ObjectArray) -> None:
         self.reason = reason
-        self.clean = np.equal(reason, None)
+        self.clean = np.equal(reason, None)  # type: ignore[call-overload]
 
     @classmethod
     def none(cls, n: int) -> Reasons:

@@ -60,7 +60,8 @@ class RoutedLegs:
             arrays.duration_low_s,
             arrays.duration_high_s,
         )
-        return cls(*(tuple(np.atleast_1d(a).tolist()) for a in fields), source, tuple(warnings))
+        legs = [tuple(np.atleast_1d(a).tolist()) for a in fields]
+        return cls(*legs, source=source, warnings=tuple(warnings))  # type: ignore[arg-type, misc]
 
     @property
     def point(self) -> list[LegPair]:
@@ -170,7 +171,8 @@ class Routing:
         speed_ms = self.embedded.profile.speed_kmh[_local_hour(at)] / 3.6
         slow_s = np.maximum(duration_s, distance_m / speed_ms)
         fields = (distance_m, duration_s, distance_m, distance_m, duration_s, slow_s)
-        return RoutedLegs(*(tuple(a.tolist()) for a in fields), source="osrm")
+        legs = [tuple(a.tolist()) for a in fields]
+        return RoutedLegs(*legs, source="osrm")  # type: ignore[arg-type, misc]
 
     async def aclose(self) -> None:
         if self.osrm is not None:

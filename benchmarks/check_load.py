@@ -82,7 +82,7 @@ def chart(history_csv: str, out: str) -> None:
             values = pd.to_numeric(rows[pct], errors="coerce")
             ax.plot(seconds, values, style, label=f"{name} p{pct[:-1]}")
     ax.set_xlabel("seconds")
-    ax.set_ylabel("latency (ms, cumulative percentile)")
+    ax.set_ylabel("latency (ms, percentile over the last few seconds)")
     ax.set_yscale("log")
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from fare_service.errors import InvalidRoute
 from fare_service.geo.routing import RoutedLegs
 from fare_service.geo.trace import trace_to_legs
 from fare_service.pricing import Routes, price_routes
@@ -48,7 +47,8 @@ async def quote_route(query: RouteQuery, runtime: Runtime) -> Quote:
     at = ride_time(query.at)
     tariff, version = runtime.book.version_at(query.tariff_id, at)
     if query.trace is not None:
-        routed, points, dropped = _trace_route(query.trace)
+        legs, points, dropped = trace_route(query.trace)
+        routed = RoutedLegs.fixed(legs, source="trace")
     else:
         points = runtime.resolve_stops(query.stops, query.stops_field)
         routed = await runtime.routing.legs_for(points, at, legs=query.legs)
@@ -56,15 +56,17 @@ async def quote_route(query: RouteQuery, runtime: Runtime) -> Quote:
     return _price(tariff, version, at, routed, points, query, runtime, dropped)
 
 
-def _trace_route(
+def trace_route(
     trace: Sequence[tuple[datetime, float, float]],
-) -> tuple[RoutedLegs, list[tuple[float, float]], int]:
+) -> tuple[list[LegPair], list[tuple[float, float]], int]:
+    """Legs between the kept fixes, those fixes' points, and how many were dropped.
+
+    ``trace_to_legs`` refuses a trace with fewer than two usable fixes, so legs exist.
+    """
     result = trace_to_legs([(ride_time(t), lat, lon) for t, lat, lon in trace])
     legs = list(zip(result.distance_m.tolist(), result.duration_s.tolist(), strict=True))
-    if not legs:
-        raise InvalidRoute("no usable movement left after filtering the trace", field="trace")
     points = [(trace[i][1], trace[i][2]) for i in result.kept_index.tolist()]
-    return RoutedLegs.fixed(legs, source="trace"), points, result.dropped
+    return legs, points, result.dropped
 
 
 def _price(

@@ -16,9 +16,8 @@ from fare_service.api.routes_quotes import to_query
 from fare_service.api.schemas import BatchItem, BatchQuoteResponse, QuoteRequest
 from fare_service.batch.table import RouteItem, RouteTable, price_table
 from fare_service.errors import FareServiceError
-from fare_service.geo.trace import trace_to_legs
 from fare_service.quote import FareRange, RouteInfo
-from fare_service.quoting import RouteQuery, ride_time
+from fare_service.quoting import RouteQuery, ride_time, trace_route
 from fare_service.runtime import Runtime
 
 
@@ -36,10 +35,7 @@ def _route_item(query: RouteQuery, runtime: Runtime) -> tuple[RouteItem, str]:
     """The item and where its legs come from (``route.source``)."""
     at = ride_time(query.at)
     if query.trace is not None:
-        trace = [(ride_time(t), lat, lon) for t, lat, lon in query.trace]
-        result = trace_to_legs(trace)
-        stops = [(trace[i][1], trace[i][2]) for i in result.kept_index.tolist()]
-        legs = list(zip(result.distance_m.tolist(), result.duration_s.tolist(), strict=True))
+        legs, stops, _ = trace_route(query.trace)
         item = RouteItem(at, stops, query.tariff_id, legs, query.waiting_s, waypoints=0)
         return item, "trace"
     stops = runtime.resolve_stops(query.stops, query.stops_field)

@@ -137,17 +137,20 @@ class PlaceIndex:
         """On or within ~5 km of Korean land: bridges, piers and ferries count."""
         return self._grid.near(lat_deg, lon_deg)
 
+    def point_in_korea(self, lat: float, lon: float) -> bool:
+        """``in_korea`` of one point, at a fraction of the cost of a one-element array."""
+        return self._grid.near_at(lat, lon)
+
     def stops_outside(
         self, points: Sequence[tuple[float, float]], home_sido_codes: Iterable[str]
     ) -> bool:
         """True when any ``(lat, lon)`` lies outside every home 시도 (an out-of-area trip).
 
-        Compares grid classes, not code strings: this runs on every quote.
+        Point by point in plain Python: this runs on every quote, and a quote has a
+        handful of stops.
         """
-        lat_deg, lon_deg = np.asarray(points, dtype=float).reshape(-1, 2).T
         home = set(home_sido_codes)
-        home_classes = {k for k, code in enumerate(self._grid.code_table.tolist()) if code in home}
-        return any(c not in home_classes for c in self._grid.classes(lat_deg, lon_deg).tolist())
+        return any(self._grid.code_at(lat, lon) not in home for lat, lon in points)
 
 
 def _place_and_entry(boundaries: Boundaries, i: int) -> tuple[Place, Entry]:

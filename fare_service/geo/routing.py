@@ -110,11 +110,10 @@ def _resolve_stop(stop: Stop, places: PlaceIndex, field: str) -> Point:
 def _check_in_korea(
     stops: Sequence[Stop], points: Sequence[Point], names: Sequence[str], places: PlaceIndex
 ) -> None:
-    """One grid lookup for every stop given as coordinates (place names are in Korea)."""
-    lat_deg, lon_deg = np.asarray(points, dtype=float).T
-    for i, near in enumerate(places.in_korea(lat_deg, lon_deg).tolist()):
-        if not near and not isinstance(stops[i], str):
-            raise InvalidRoute(f"{points[i]} is not in South Korea", field=names[i])
+    """Every stop given as coordinates must be in Korea (place names are)."""
+    for stop, (lat, lon), name in zip(stops, points, names, strict=True):
+        if not isinstance(stop, str) and not places.point_in_korea(lat, lon):
+            raise InvalidRoute(f"{(lat, lon)} is not in South Korea", field=name)
 
 
 def stops_outside(

@@ -94,6 +94,33 @@ class SidoGrid:
         )
         return inside & self.near_korea[row, col]
 
+    def class_at(self, lat: float, lon: float) -> int:
+        """``classes`` of one point in plain Python: a quote has a handful of stops, and
+        at that size numpy's fixed cost per call (about 25 calls) is most of the work."""
+        row_f, col_f = (lat - ORIGIN_DEG[0]) / CELL_DEG, (lon - ORIGIN_DEG[1]) / CELL_DEG
+        if not (0 <= row_f < SHAPE[0] and 0 <= col_f < SHAPE[1]):  # NaN fails too
+            return OUTSIDE
+        row, col = int(row_f), int(col_f)
+        found = self.cells.item(row, col)
+        if found == BORDER:
+            sub_row = min(int((row_f - row) * FINE), FINE - 1)
+            sub_col = min(int((col_f - col) * FINE), FINE - 1)
+            found = self.fine.item(self.block_of.item(row, col), sub_row, sub_col)
+        if found == BORDER:
+            found = self._exact(np.array([lat]), np.array([lon])).item()
+        return int(found)
+
+    def code_at(self, lat: float, lon: float) -> str:
+        """``codes`` of one point."""
+        return str(self.code_table.item(self.class_at(lat, lon)))
+
+    def near_at(self, lat: float, lon: float) -> bool:
+        """``near`` of one point in plain Python."""
+        row_f, col_f = (lat - ORIGIN_DEG[0]) / CELL_DEG, (lon - ORIGIN_DEG[1]) / CELL_DEG
+        if not (0 <= row_f < SHAPE[0] and 0 <= col_f < SHAPE[1]):
+            return False
+        return bool(self.near_korea.item(int(row_f), int(col_f)))
+
     def classes(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
         """Per point 0 (outside) or k, the 1-based index of its 시도 in ``sido``."""
         row_f, col_f = _position(lat_deg, lon_deg)

@@ -105,6 +105,12 @@ def test_sido_codes_of_known_points_and_bad_input(places: PlaceIndex) -> None:
     lat = np.array([CITY_HALL[0], PANGYO_STATION[0], 35.0, np.nan, 95.0, 39.0392])
     lon = np.array([CITY_HALL[1], PANGYO_STATION[1], 130.5, 127.0, 127.0, 125.7625])
     assert places.sido_codes(lat, lon).tolist() == ["11", "41", "", "", "", ""]  # last: Pyongyang
+    pairs = zip(lat.tolist(), lon.tolist(), strict=True)
+    assert [places._grid.code_at(a, b) for a, b in pairs] == ["11", "41", "", "", "", ""]
+    assert places.point_in_korea(*CITY_HALL)
+    assert places.point_in_korea(35.155, 129.17)  # 1 km off 해운대 beach
+    assert not places.point_in_korea(np.nan, 127.0) and not places.point_in_korea(95.0, 127.0)
+    assert not places.point_in_korea(35.0, 140.0)  # off Japan
 
 
 def test_sido_grid_agrees_with_the_polygons_near_the_seoul_border(places: PlaceIndex) -> None:
@@ -142,6 +148,10 @@ def test_sido_grid_agrees_with_the_polygons_across_korea(places: PlaceIndex) -> 
     for polygon, meta in reversed(list(zip(sido.polygons, sido.metas, strict=True))):
         expected[shapely.intersects(polygon, points)] = meta["code"]  # lowest code last
     assert places.sido_codes(lat, lon).tolist() == expected.tolist()
+    one_by_one = [grid.code_at(a, b) for a, b in zip(lat.tolist(), lon.tolist(), strict=True)]
+    assert one_by_one == expected.tolist()  # the quote's scalar path: same answers
+    near = [grid.near_at(a, b) for a, b in zip(lat.tolist(), lon.tolist(), strict=True)]
+    assert near == grid.near(lat, lon).tolist() and 0 < np.mean(near) < 1
     border = grid.cells == 255
     assert 0 < (grid.fine == 255).mean() < 0.15 and grid.fine.shape[0] == border.sum()
 
@@ -157,3 +167,5 @@ def test_points_on_cell_and_sub_cell_edges_agree_with_the_polygons(places: Place
     for polygon, meta in reversed(list(zip(sido.polygons, sido.metas, strict=True))):
         expected[shapely.intersects(polygon, points)] = meta["code"]
     assert places.sido_codes(lat, lon).tolist() == expected.tolist()
+    pairs = zip(lat.tolist(), lon.tolist(), strict=True)
+    assert [places._grid.code_at(a, b) for a, b in pairs] == expected.tolist()

@@ -7,21 +7,19 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
-from starlette.exceptions import HTTPException
 
 from fare_service.runtime import Runtime
 
 
 async def get_runtime(request: Request) -> Runtime:
     """Async on purpose: FastAPI runs a plain ``def`` dependency in a thread pool."""
-    return request.app.state.runtime
+    return runtime_of(request)
 
 
-async def require_json(request: Request) -> None:
-    """A POST body must be JSON: anything else is a 415, not a confusing 422."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "application/json":
-        raise HTTPException(415, "send the body as application/json")
+def runtime_of(request: Request) -> Runtime:
+    """For the hot handlers, which skip FastAPI's dependency solver (``api/body.py``)."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
 def json_response(model: BaseModel) -> Response:

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from fare_service.adjusting import Adjustment, AdjustmentQuery, adjust, stop_name
-from fare_service.api.deps import RuntimeDep, json_response, require_json
+from fare_service.api.body import json_body, openapi_body
+from fare_service.api.deps import json_response, runtime_of
 from fare_service.api.problems import PROBLEM_RESPONSES
 from fare_service.api.routes_quotes import stop_value
 from fare_service.api.schemas import AdjustmentRequest
-from fare_service.api.security import require_api_key
 from fare_service.policy import models as policy
 from fare_service.quoting import ride_time
 from fare_service.runtime import Runtime
 
 router = APIRouter(
     tags=["adjustments"],
-    dependencies=[Depends(require_api_key), Depends(require_json)],
     responses=PROBLEM_RESPONSES,
 )
 
@@ -52,7 +51,10 @@ def to_query(body: AdjustmentRequest, runtime: Runtime) -> AdjustmentQuery:
     )
 
 
-@router.post("/v1/adjustments", response_model=Adjustment)
-async def create_adjustment(body: AdjustmentRequest, runtime: RuntimeDep) -> Response:
+@router.post(
+    "/v1/adjustments", response_model=Adjustment, openapi_extra=openapi_body(AdjustmentRequest)
+)
+async def create_adjustment(request: Request) -> Response:
     """Outcome, blockers, payment instruction, scripts, SMS and memo for a re-linked ride."""
+    body, runtime = await json_body(request, AdjustmentRequest), runtime_of(request)
     return json_response(await adjust(to_query(body, runtime), runtime))

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel
 
 from fare_service.api import metrics
 from fare_service.api.deps import RuntimeDep
 from fare_service.api.problems import PROBLEM_RESPONSES
-from fare_service.api.security import require_api_key
 from fare_service.errors import TariffNotFound
 
 router = APIRouter()
-authed = APIRouter(dependencies=[Depends(require_api_key)], responses=PROBLEM_RESPONSES)
+authed = APIRouter(responses=PROBLEM_RESPONSES)  # the ApiGuard checks the key
 
 
 class TariffSummary(BaseModel):

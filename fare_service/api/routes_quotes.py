@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from fare_service.api import metrics
-from fare_service.api.deps import RuntimeDep, json_response, require_json
+from fare_service.api.body import json_body, openapi_body
+from fare_service.api.deps import json_response, runtime_of
 from fare_service.api.problems import PROBLEM_RESPONSES
 from fare_service.api.schemas import (
     BatchQuoteRequest,
@@ -14,13 +15,11 @@ from fare_service.api.schemas import (
     QuoteRequest,
     Stop,
 )
-from fare_service.api.security import require_api_key
 from fare_service.quote import Quote
 from fare_service.quoting import RouteQuery, quote_route
 
 router = APIRouter(
     tags=["quotes"],
-    dependencies=[Depends(require_api_key), Depends(require_json)],
     responses=PROBLEM_RESPONSES,
 )
 
@@ -50,16 +49,21 @@ def to_query(body: QuoteRequest) -> RouteQuery:
     )
 
 
-@router.post("/v1/quotes", response_model=Quote)
-async def create_quote(body: QuoteRequest, runtime: RuntimeDep) -> Response:
+@router.post("/v1/quotes", response_model=Quote, openapi_extra=openapi_body(QuoteRequest))
+async def create_quote(request: Request) -> Response:
     """Price a route: stops (coordinates or place names), caller legs, or a GPS trace."""
-    quote = await quote_route(to_query(body), runtime)
+    body = await json_body(request, QuoteRequest)
+    quote = await quote_route(to_query(body), runtime_of(request))
     metrics.QUOTES.labels(quote.tariff.id).inc()
     return json_response(quote)
 
 
-@router.post("/v1/quotes/batch", response_model=BatchQuoteResponse)
-async def create_quotes(body: BatchQuoteRequest, runtime: RuntimeDep) -> Response:
+@router.post(
+    "/v1/quotes/batch",
+    response_model=BatchQuoteResponse,
+    openapi_extra=openapi_body(BatchQuoteRequest),
+)
+async def create_quotes(request: Request) -> Response:
     """Up to 10,000 quotes, answered in order; a bad item gets its own problem.
 
     Priced on the event loop: in a worker thread the batch and the event loop contend
@@ -67,4 +71,5 @@ async def create_quotes(body: BatchQuoteRequest, runtime: RuntimeDep) -> Respons
     """
     from fare_service.api.batch_quotes import quote_items
 
-    return json_response(quote_items(body.items, runtime))
+    body = await json_body(request, BatchQuoteRequest)
+    return json_response(quote_items(body.items, runtime_of(request)))

@@ -6,6 +6,9 @@ and every response must match the schema the app publishes.
 
 from __future__ import annotations
 
+import os
+import secrets
+
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
@@ -13,8 +16,11 @@ from schemathesis import checks
 from fare_service.api.app import create_app, load_state
 from fare_service.config import Settings
 
-app = create_app(Settings())
-load_state(app, Settings())  # the ASGI transport does not run the lifespan
+KEY = secrets.token_urlsafe(16)
+os.environ["FARE_SERVICE_TEST_API_KEY"] = KEY  # read by schemathesis.toml's [auth]
+settings_with_key = Settings(api_keys=[KEY])
+app = create_app(settings_with_key)
+load_state(app, settings_with_key)  # the ASGI transport does not run the lifespan
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 # Every check but "positive data acceptance": a schema cannot say that a trace and legs
 # exclude each other, or that a place must exist, so such valid-looking requests get 4xx.

@@ -139,6 +139,39 @@ def test_docs_work_offline_and_openapi_has_examples(client):
         assert schemas[name].get("examples"), name
 
 
+def test_openapi_names_each_body_and_the_bearer_key(client):
+    """The hot handlers read their bodies themselves: the document must still say what."""
+    document = client.get("/openapi.json").json()
+    paths, schemas = document["paths"], document["components"]["schemas"]
+    for path, model in [
+        ("/v1/quotes", "QuoteRequest"),
+        ("/v1/quotes/batch", "BatchQuoteRequest"),
+        ("/v1/adjustments", "AdjustmentRequest"),
+    ]:
+        body = paths[path]["post"]["requestBody"]
+        assert body["required"] is True
+        assert body["content"]["application/json"]["schema"] == {
+            "$ref": f"#/components/schemas/{model}"
+        }
+        assert paths[path]["post"]["security"] == [{"apiKey": []}]
+    stop_ref = schemas["QuoteRequest"]["properties"]["destination"]["anyOf"][0]["$ref"]
+    assert stop_ref.rsplit("/", 1)[1] in schemas  # nested models resolve in the document
+    assert document["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+    assert "security" not in paths["/healthz"]["get"]
+
+
+def test_guard_checks_the_key_before_the_content_type(keyed_client):
+    """No key: 401 whatever the body; a key and a non-JSON body: 415, before parsing."""
+    text = {"content-type": "text/plain"}
+    assert keyed_client.post("/v1/adjustments", content="x", headers=text).status_code == 401
+    assert keyed_client.get("/metrics").status_code == 401
+    keyed = {**text, "Authorization": f"Bearer {API_KEY}"}
+    response = keyed_client.post("/v1/adjustments", content="x", headers=keyed)
+    assert response.status_code == 415
+    assert response.headers["content-type"] == "application/problem+json"
+    assert keyed_client.get("/", headers=text).status_code == 200  # the form is public
+
+
 def test_cors_only_for_configured_origins():
     with make_client(cors_origins="https://admin.example") as client:
         allowed = client.options(

@@ -59,7 +59,8 @@ async def adjust(query: AdjustmentQuery, runtime: Runtime) -> Adjustment:
         forced_call_id=query.forced_call_id,
         band=(settings.agreed_fare_band_low, settings.agreed_fare_band_high),
     )
-    return Adjustment(**instruction.model_dump(), quote=quote)
+    # Both parts are validated models already: construct, do not dump and re-validate.
+    return Adjustment.model_construct(**dict(instruction), quote=quote)
 
 
 def _route_changed(query: AdjustmentQuery) -> bool:

@@ -124,7 +124,9 @@ def _compile(env: jinja2.Environment, name: str, path: Path) -> jinja2.Template:
         raise TemplateError(f"{path}: cannot be read: {exc}", field=name) from exc
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{path}: line {exc.lineno}: {exc.message}", field=name) from exc
-    return env.template_class.from_code(env, code, env.make_globals(None), None)
+    # A plain dict of globals, not Jinja's default ChainMap: every render merges the
+    # globals into its context, and iterating a ChainMap cost ~a third of each render.
+    return env.template_class.from_code(env, code, dict(env.make_globals(None)), None)
 
 
 def _check_variables(tree: nodes.Template, name: str, path: Path) -> None:

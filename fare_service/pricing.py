@@ -262,18 +262,8 @@ def _waiting(version: TariffVersion, waiting_s: FloatArray) -> IntArray:
 
 def _time_window(version: TariffVersion, start: np.ndarray) -> tuple[IntArray, IntArray]:
     """Index and percent of the ``[start, end)`` window each ride starts in."""
-    second = start.astype("datetime64[s]").astype(np.int64) % 86_400  # floor: before 1970 too
-    window = np.full(len(start), -1, dtype=np.int64)
-    percent = np.zeros(len(start), dtype=np.int64)
-    for i, surcharge in enumerate(version.time_surcharges):
-        begin, end = surcharge.seconds()
-        if begin < end:
-            inside = (second >= begin) & (second < end)
-        else:
-            inside = (second >= begin) | (second < end)
-        window[inside] = i
-        percent[inside] = surcharge.percent
-    return window, percent
+    minute = start.astype("datetime64[m]").astype(np.int64) % 1440  # floor: before 1970 too
+    return version.time_windows(minute)
 
 
 def _holiday_percent(version: TariffVersion, start: np.ndarray) -> IntArray:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from itertools import pairwise
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from fare_service.money import RoundingMode
 
@@ -163,6 +164,27 @@ class TariffVersion(_Part):
     out_of_area: OutOfArea | None = None
     minimum_fare: Won = 0
     rounding: RoundingSteps = RoundingSteps()
+    _window_of_minute: np.ndarray = PrivateAttr()
+    _window_percent: np.ndarray = PrivateAttr()
+
+    def model_post_init(self, context: Any) -> None:
+        """The engine's lookup of the surcharge window by minute of the day.
+
+        Windows are whole minutes and disjoint (checked below), so a 1,440-entry table
+        answers for every ride in one indexing step.
+        """
+        of_minute = np.full(1440, -1, dtype=np.int64)
+        for i, window in enumerate(self.time_surcharges):
+            of_minute[sorted(window.minutes_covered())] = i
+        self._window_of_minute = of_minute
+        # the last entry, 0 %, is what window -1 (none) indexes
+        percents = [window.percent for window in self.time_surcharges]
+        self._window_percent = np.array([*percents, 0], dtype=np.int64)
+
+    def time_windows(self, minute_of_day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Index (-1: none) and percent of the window each minute of the day falls in."""
+        window = self._window_of_minute[minute_of_day]
+        return window, self._window_percent[window]
 
     @field_validator("in_force_from", "in_force_until")
     @classmethod

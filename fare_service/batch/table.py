@@ -148,7 +148,6 @@ class TableResult:
 
     error: ObjectArray
     tariff_id: ObjectArray
-    tariff_version: ObjectArray
     fare: IntArray
     distance_m: IntArray
     duration_s: IntArray
@@ -161,6 +160,12 @@ class TableResult:
     @property
     def ok(self) -> npt.NDArray[np.bool_]:
         return self.group >= 0
+
+    @property
+    def tariff_version(self) -> ObjectArray:
+        """Per route the version that priced it, None on error rows (from its group)."""
+        labels = np.array([g.version.version for g in self.groups] + [None], dtype=object)
+        return labels[self.group]  # -1 picks the None
 
     def quote(self, i: int, at: datetime) -> Quote:
         """Route ``i`` as the API's Quote (fare, breakdown, tariff); only when ok."""
@@ -186,9 +191,10 @@ def price_table(
     _flag_unusable(table, error)
     alive = error.clean
     key = np.where(alive, codes * _PER_TARIFF + versions, -1)
-    variants = _leg_variants(table, router, alive[table.leg_route], with_range)
-    stop_codes = _sido_codes(table, places, alive)
-    priced = _price_groups(table, key, tariffs, variants, stop_codes)
+    leg_route = table.leg_route
+    variants = _leg_variants(table, router, leg_route, alive[leg_route], with_range)
+    members = _Members.of(table, key, leg_route)
+    priced = _price_groups(table, key, tariffs, variants, members, places)
     return TableResult(error=error.reason, tariff_id=ids, **priced)  # type: ignore[arg-type]
 
 
@@ -305,12 +311,16 @@ class _Legs:
 
 
 def _leg_variants(
-    table: RouteTable, router: EmbeddedRouter, alive_leg: npt.NDArray[np.bool_], with_range: bool
+    table: RouteTable,
+    router: EmbeddedRouter,
+    leg_route: IntArray,
+    alive_leg: npt.NDArray[np.bool_],
+    with_range: bool,
 ) -> list[_Legs]:
     """Known legs as given; the others routed (point, then low and high with the range)."""
     d, t = table.leg_distance_m, table.leg_duration_s
     missing = alive_leg & (np.isnan(d) | np.isnan(t))
-    start = table.start[table.leg_route[missing]]
+    start = table.start[leg_route[missing]]
     hour = (start - start.astype("datetime64[D]")).astype("timedelta64[h]").astype(np.int64)
     a, b = table.leg_from[missing], table.leg_to[missing]
     lat, lon = table.stop_lat, table.stop_lon
@@ -330,24 +340,42 @@ def _fill(known: FloatArray, missing: npt.NDArray[np.bool_], routed: FloatArray)
     return filled
 
 
-def _sido_codes(table: RouteTable, places: PlaceIndex, alive: npt.NDArray[np.bool_]) -> np.ndarray:
-    """시도 code of every stop of a live route ("" elsewhere): one lookup for the chunk."""
-    codes = np.full(len(table.stop_lat), "", dtype="<U2")
-    live = alive[table.stop_route]
-    codes[live] = places.sido_codes(table.stop_lat[live], table.stop_lon[live])
-    return codes
+@dataclass(frozen=True)
+class _Members:
+    """Each leg's and each stop's route and group key, computed once for all groups."""
+
+    leg_route: IntArray
+    leg_key: IntArray
+    stop_key: IntArray
+
+    @classmethod
+    def of(cls, table: RouteTable, key: IntArray, leg_route: IntArray) -> _Members:
+        return cls(leg_route, key[leg_route], key[table.stop_route])
+
+
+def _group_keys(key: IntArray) -> IntArray:
+    """The distinct keys of priced routes, ascending (a count per key: no sort of rows)."""
+    live = key[key >= 0]
+    return np.flatnonzero(np.bincount(live)) if len(live) else live
 
 
 def _outside(
-    table: RouteTable, version: TariffVersion, stop_codes: np.ndarray
+    table: RouteTable,
+    version: TariffVersion,
+    stops: IntArray,
+    route_row: IntArray,
+    rows: int,
+    places: PlaceIndex,
 ) -> npt.NDArray[np.bool_]:
-    """Per route: some stop lies outside the version's home 시도 (False without the rule)."""
+    """Per route of the group: some stop lies outside the version's home 시도 (all False
+    without the rule). Only this group's ``stops`` are looked up, and only with the rule."""
     if version.out_of_area is None:
-        return np.zeros(table.n, dtype=bool)
+        return np.zeros(rows, dtype=bool)
+    codes = places.sido_codes(table.stop_lat[stops], table.stop_lon[stops])
     home = np.asarray(version.out_of_area.home_regions, dtype="<U2")
     # 2-char codes compared as 8-byte integers: np.isin on strings is ~20x slower
-    away = ~np.isin(stop_codes.view(np.uint64), home.view(np.uint64))
-    return _any_per_route(table.stop_route[away], table.n)
+    away = ~np.isin(np.asarray(codes, dtype="<U2").view(np.uint64), home.view(np.uint64))
+    return _any_per_route(route_row[table.stop_route[stops[away]]], rows)
 
 
 def _price_groups(
@@ -355,25 +383,30 @@ def _price_groups(
     key: IntArray,
     tariffs: list[Tariff | None],
     variants: list[_Legs],
-    stop_codes: np.ndarray,
+    members: _Members,
+    places: PlaceIndex,
 ) -> dict[str, Any]:
     """Call the engine once per (tariff, version) group; scatter back to table order."""
     n = table.n
     names = _INT_OUTPUTS if len(variants) > 1 else _INT_OUTPUTS[:3]
     out: dict[str, Any] = {name: np.zeros(n, dtype=np.int64) for name in names}
     out["group"], out["group_row"] = np.full(n, -1), np.full(n, -1)
-    out["tariff_version"] = np.full(n, None, dtype=object)
     groups: list[PricedGroup] = []
-    for g in np.unique(key[key >= 0]):
+    for g in _group_keys(key):
         rows = np.flatnonzero(key == g)
         tariff = tariffs[int(g) // _PER_TARIFF]
         assert tariff is not None
         version = tariff.versions[int(g) % _PER_TARIFF]
-        outside = _outside(table, version, stop_codes)
-        priced = [price_routes(version, _group_routes(table, rows, v, outside)) for v in variants]
-        _scatter(out, rows, priced)
         out["group"][rows], out["group_row"][rows] = len(groups), np.arange(len(rows))
-        out["tariff_version"][rows] = version.version
+        stops = np.flatnonzero(members.stop_key == g)
+        outside = _outside(table, version, stops, out["group_row"], len(rows), places)
+        legs = np.flatnonzero(members.leg_key == g)
+        leg_row = out["group_row"][members.leg_route[legs]]
+        priced = [
+            price_routes(version, _group_routes(table, rows, legs, leg_row, v, outside))
+            for v in variants
+        ]
+        _scatter(out, rows, priced)
         groups.append(PricedGroup(tariff, version, priced[0], rows))
     out["groups"] = tuple(groups)
     return out
@@ -392,19 +425,21 @@ def _scatter(out: dict[str, Any], rows: IntArray, priced: list[PricedRoutes]) ->
 
 
 def _group_routes(
-    table: RouteTable, rows: IntArray, legs: _Legs, outside: npt.NDArray[np.bool_]
+    table: RouteTable,
+    rows: IntArray,
+    legs: IntArray,
+    leg_row: IntArray,
+    distances: _Legs,
+    outside: npt.NDArray[np.bool_],
 ) -> Routes:
-    """The routes ``rows`` as the engine's Routes, their legs renumbered 0..len(rows)-1."""
-    position = np.full(table.n, -1, dtype=np.int64)
-    position[rows] = np.arange(len(rows))
-    leg_position = position[table.leg_route]
-    in_group = leg_position >= 0
+    """The routes ``rows`` as the engine's Routes; ``legs`` are theirs, in table order,
+    and ``leg_row`` numbers each leg's route 0..len(rows)-1 within the group."""
     return Routes(
-        leg_distance_m=legs.distance_m[in_group],
-        leg_duration_s=legs.duration_s[in_group],
-        leg_route=leg_position[in_group],
+        leg_distance_m=distances.distance_m[legs],
+        leg_duration_s=distances.duration_s[legs],
+        leg_route=leg_row,
         start=table.start[rows],
         waypoints=table.waypoints[rows],
         waiting_s=table.waiting_s[rows],
-        outside_area=outside[rows],
+        outside_area=outside,
     )

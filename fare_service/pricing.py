@@ -117,7 +117,10 @@ class PricedRoutes:
     duration_s: IntArray
 
     def row(self, i: int) -> dict[str, int]:
-        return {f.name: int(getattr(self, f.name)[i]) for f in fields(self)}
+        return {name: int(getattr(self, name)[i]) for name in _PRICED_FIELDS}
+
+
+_PRICED_FIELDS = tuple(f.name for f in fields(PricedRoutes))
 
 
 LINE_FIELDS = (

@@ -68,9 +68,9 @@ class Quote(BaseModel):
     warnings: list[str] = []
 
 
-def breakdown(version: TariffVersion, priced: PricedRoutes, i: int) -> list[BreakdownLine]:
-    """The route's lines, base always, others only when not zero; they sum to the fare."""
-    row = priced.row(i)
+def breakdown(version: TariffVersion, row: dict[str, int]) -> list[BreakdownLine]:
+    """A priced route's lines (``PricedRoutes.row``): base always, others only when not
+    zero; they sum to the fare."""
     lines = [
         BreakdownLine(
             code=_code(version, name, row), label=_label(version, name, row), amount=row[name]
@@ -109,7 +109,7 @@ def to_quote(
         fare=row["fare"],
         distance_m=row["distance_m"],
         duration_s=row["duration_s"],
-        breakdown=breakdown(version, priced, i),
+        breakdown=breakdown(version, row),
         tariff=TariffRef(
             id=tariff.id,
             version=version.version,

@@ -72,4 +72,4 @@ async def create_quotes(request: Request) -> Response:
     from fare_service.api.batch_quotes import quote_items
 
     body = await json_body(request, BatchQuoteRequest)
-    return json_response(quote_items(body.items, runtime_of(request)))
+    return json_response(await quote_items(body.items, runtime_of(request)))

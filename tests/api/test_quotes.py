@@ -179,6 +179,44 @@ def test_batch_answers_in_order_and_isolates_bad_items(client):
     assert answer["items"][2]["problem"]["status"] == 422
 
 
+def test_batch_order_holds_across_slices_and_other_requests_run_between_them(client):
+    """Items priced in several slices, bad ones on the slice edges, answered in order;
+    a coroutine started alongside gets the event loop before the batch finishes."""
+    import asyncio
+
+    from fare_service.api.batch_quotes import SLICE, quote_items
+
+    n = 2 * SLICE + 3
+    bad = {0, SLICE - 1, SLICE, 2 * SLICE}
+    items = [
+        body(tariff_id="paris-taxi")
+        if i in bad
+        else body(legs=[{"distance_m": 2000 + 131 * i, "duration_s": 300}])
+        for i in range(n)
+    ]
+    answer = client.post("/v1/quotes/batch", json={"items": items}).json()
+    assert [item["ok"] for item in answer["items"]] == [i not in bad for i in range(n)]
+    fares = [item["quote"]["fare"] for item in answer["items"] if item["ok"]]
+    assert fares == [seoul_meter(2000 + 131 * i) for i in range(n) if i not in bad]
+
+    async def batch_and_a_bystander() -> tuple[bool, bool]:
+        ran = asyncio.Event()
+
+        async def bystander() -> None:
+            ran.set()
+
+        batch = asyncio.create_task(quote_items(items, client.app.state.runtime))
+        other = asyncio.create_task(bystander())
+        while not batch.done() and not ran.is_set():
+            await asyncio.sleep(0)
+        finished_first = batch.done()
+        await asyncio.gather(batch, other)
+        return ran.is_set(), finished_first
+
+    bystander_ran, batch_finished_first = asyncio.run(batch_and_a_bystander())
+    assert bystander_ran and not batch_finished_first
+
+
 def test_batch_matches_single_quotes(client):
     items = [
         body(origin={"place": "종로구 청진동"}),

@@ -85,7 +85,7 @@ def instruct(d: Decision, templates: TemplateSet) -> Instruction:
 
     return Instruction(
         **_amounts(d),
-        warnings=[_warning(code, d) for code in d.warnings],
+        warnings=_warnings(d),
         headline=render("headline"),
         category=CATEGORY_ROOT + d.call.type.label,
         admin_steps=[line.strip() for line in render("admin_steps").splitlines() if line.strip()],
@@ -118,7 +118,10 @@ def _amounts(d: Decision) -> dict[str, Any]:
     }
 
 
-def _warning(code: WarningCode, d: Decision) -> AgentWarning:
+def _warnings(d: Decision) -> list[AgentWarning]:
+    """Each warning's text, its amounts formatted once for all of them."""
+    if not d.warnings:
+        return []
     fares, won = d.fares, format_won
     bounds = agreed_band(fares, d.band) or (0, 0)
     values = {
@@ -130,7 +133,9 @@ def _warning(code: WarningCode, d: Decision) -> AgentWarning:
         "low": won(bounds[0]),
         "high": won(bounds[1]),
     }
-    return AgentWarning(code=code, message=WARNING_TEXT[code].format(**values))
+    return [
+        AgentWarning(code=code, message=WARNING_TEXT[code].format(**values)) for code in d.warnings
+    ]
 
 
 def seoul_date(at: datetime) -> str:

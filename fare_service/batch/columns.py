@@ -39,6 +39,16 @@ def strings(array: pa.Array) -> pa.Array:
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
+def blank(array: pa.Array) -> np.ndarray:
+    """Where ``strings(array)`` is null (missing, empty or only whitespace), as a bool
+    mask; text is tested in place (Arrow's utf8_is_space and utf8_trim_whitespace agree
+    on every code point), without building the trimmed copy."""
+    if not is_text(array):
+        return pc.is_null(strings(array)).to_numpy(zero_copy_only=False)
+    empty = pc.or_(pc.equal(pc.binary_length(array), 0), pc.utf8_is_space(array))
+    return pc.fill_null(empty, True).to_numpy(zero_copy_only=False)
+
+
 def numbers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(float64 values with NaN where missing, bool where present but not a finite number)."""
     kind = array.type

@@ -16,8 +16,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fare_service.batch.columns import numbers, strings, wall_times
-from fare_service.batch.table import ObjectArray, Reasons, RouteTable, TableResult, price_table
+from fare_service.batch.columns import blank, numbers, strings, wall_times
+from fare_service.batch.table import (
+    Labels,
+    ObjectArray,
+    Reasons,
+    RouteTable,
+    TableResult,
+    price_table,
+)
 from fare_service.geo.embedded import EmbeddedRouter, RouteProfile
 from fare_service.geo.places import PlaceIndex
 from fare_service.public_holidays import korean_holidays
@@ -124,9 +131,9 @@ def output_schema(input_schema: pa.Schema) -> pa.Schema:
 
 def price_batch(batch: pa.RecordBatch, pricer: ChunkPricer) -> pa.Table:
     """The pandas engine's chunk: Arrow in, Arrow out, no pandas on the way."""
-    inputs = pa.Table.from_batches([batch])
-    results = price_columns(_inputs_of(inputs), batch.num_rows, pricer)
-    return _joined(inputs, results)
+    needed = {name: batch.column(name) for name in INPUT_COLUMNS if name in batch.schema.names}
+    results = price_columns(needed, batch.num_rows, pricer)
+    return _joined(pa.Table.from_batches([batch]), results)
 
 
 def join_results(inputs: pa.Table, results: pd.DataFrame) -> pa.Table:
@@ -178,7 +185,8 @@ class _Rows:
     """A chunk's columns as arrays, and the first reason each row cannot be priced."""
 
     error: ObjectArray
-    tariff_id: ObjectArray
+    clean: np.ndarray  # bool: no reason yet, the rows a RouteTable prices
+    tariff_id: Labels
     start: np.ndarray
     ends: dict[str, np.ndarray]
     recorded: np.ndarray
@@ -190,8 +198,7 @@ class _Rows:
     @classmethod
     def parse(cls, columns: dict[str, pa.Array], rows: int) -> _Rows:
         error = Reasons.none(rows)
-        call_id = strings(_column(columns, "call_id", rows))
-        _flag(error, pc.is_null(call_id).to_numpy(zero_copy_only=False), "missing call_id")
+        _flag(error, blank(_column(columns, "call_id", rows)), "missing call_id")
         start = _parse_time(_column(columns, "at", rows), error)
         ends = {name: _parse_coordinate(_column(columns, name, rows), name, error) for name in ENDS}
         waypoints = _Waypoints.parse(_column(columns, "waypoints", rows), error)
@@ -211,7 +218,8 @@ class _Rows:
         tariff_id = strings(_column(columns, "tariff_id", rows))
         return cls(
             error.reason,
-            _objects(tariff_id),
+            error.clean.copy(),
+            _labels(tariff_id),
             start,
             ends,
             recorded,
@@ -223,7 +231,7 @@ class _Rows:
 
     def route_table(self) -> RouteTable:
         """Stops origin, waypoints..., destination; a recorded route is one leg end to end."""
-        rows = np.flatnonzero(np.equal(self.error, None))  # type: ignore[call-overload]
+        rows = np.flatnonzero(self.clean)
         count = 2 + self.waypoints.count[rows]
         first = (np.cumsum(count) - count).astype(np.int64)
         last = first + count - 1
@@ -313,12 +321,11 @@ class _Waypoints:
         lat[position], lon[position] = self.lat[keep], self.lon[keep]
 
 
-def _objects(text: pa.Array) -> ObjectArray:
-    """Strings as a Python object array; a column of few distinct values is copied once."""
+def _labels(text: pa.Array) -> Labels:
+    """Text of few distinct values (tariff ids) as codes: no Python string per row."""
     encoded = pc.dictionary_encode(text)
-    labels = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
-    indices = pc.fill_null(encoded.indices, len(labels) - 1).to_numpy(zero_copy_only=False)
-    return labels[indices]
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    return Labels(codes.astype(np.int64), encoded.dictionary.to_pylist())
 
 
 def _flag(error: Reasons, mask: np.ndarray, message: str) -> None:

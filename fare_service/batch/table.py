@@ -30,19 +30,29 @@ ObjectArray = npt.NDArray[np.object_]
 
 
 @dataclass(frozen=True)
+class Labels:
+    """Per route a code into ``names`` (-1 = None): text of few distinct values, as Arrow
+    dictionary-encodes it, without a Python string per route to make and hash."""
+
+    codes: IntArray
+    names: list[str]
+
+
+@dataclass(frozen=True)
 class RouteTable:
     """N routes, their S stops and L legs, flat.
 
-    Per route: ``tariff_id`` (str or None = the default), ``start`` datetime64[s] Seoul
-    wall time, ``waypoints`` int64 (the waypoint fee's count), ``waiting_s`` float64, and
-    ``error`` (None, or why the route was refused before pricing; it is passed through).
+    Per route: ``tariff_id`` (str or None = the default; or as Labels), ``start``
+    datetime64[s] Seoul wall time, ``waypoints`` int64 (the waypoint fee's count),
+    ``waiting_s`` float64, and ``error`` (None, or why the route was refused before
+    pricing; it is passed through).
     Per stop, in route order: ``stop_route`` int64, ``stop_lat``/``stop_lon`` degrees;
     every stop counts for the out-of-area surcharge. Per leg: ``leg_from``/``leg_to``
     int64 indices into the stops, and the known ``leg_distance_m``/``leg_duration_s``
     (NaN = route it between those two stops with the embedded router).
     """
 
-    tariff_id: ObjectArray
+    tariff_id: ObjectArray | Labels
     start: np.ndarray
     waypoints: IntArray
     waiting_s: FloatArray
@@ -198,12 +208,17 @@ def price_table(
     return TableResult(error=error.reason, tariff_id=ids, **priced)  # type: ignore[arg-type]
 
 
-def _tariff_ids(raw: ObjectArray, default_id: str) -> tuple[ObjectArray, IntArray, list[str]]:
+def _tariff_ids(
+    raw: ObjectArray | Labels, default_id: str
+) -> tuple[ObjectArray, IntArray, list[str]]:
     """Per route its tariff id (``default_id`` where None or blank), and the same as codes
     into the distinct ids: hashing each object once, not comparing it three times."""
     import pandas as pd
 
-    raw_codes, raw_ids = pd.factorize(raw)  # None is -1
+    if isinstance(raw, Labels):
+        raw_codes, raw_ids = raw.codes, raw.names
+    else:
+        raw_codes, raw_ids = pd.factorize(raw)  # None is -1
     names = [str(name) if name else default_id for name in raw_ids] + [default_id]
     unique_ids = list(dict.fromkeys(names))
     remap = np.array([unique_ids.index(name) for name in names], dtype=np.int64)
@@ -218,13 +233,13 @@ class Reasons:
     None costs ~2 ms, and a chunk checks a dozen reasons.
     """
 
-    def __init__(self, reason: ObjectArray) -> None:
+    def __init__(self, reason: ObjectArray, clean: npt.NDArray[np.bool_] | None = None) -> None:
         self.reason = reason
-        self.clean = np.equal(reason, None)  # type: ignore[call-overload]
+        self.clean = np.equal(reason, None) if clean is None else clean  # type: ignore[call-overload]
 
     @classmethod
     def none(cls, n: int) -> Reasons:
-        return cls(np.full(n, None, dtype=object))
+        return cls(np.full(n, None, dtype=object), np.ones(n, dtype=bool))
 
     def new(self, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
         """The routes of ``mask`` without a reason yet, now marked as having one."""

@@ -7,7 +7,14 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from fare_service.batch.columns import _wall_times_pandas, as_series, numbers, strings, wall_times
+from fare_service.batch.columns import (
+    _wall_times_pandas,
+    as_series,
+    blank,
+    numbers,
+    strings,
+    wall_times,
+)
 
 TIMES = [
     "2024-05-08T12:00:00",
@@ -69,6 +76,19 @@ def test_numbers_and_strings_equal_the_pandas_spelling(column: pa.Array) -> None
         np.testing.assert_array_equal(bad, np.isinf(reference))
     spelled = pa.array(series.astype("str"), type=pa.string(), from_pandas=True).to_pylist()
     assert strings(column).to_pylist() == [s.strip() or None if s else None for s in spelled]
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        pa.array(["C1", "", " ", "\t\n", "\u3000", "\u00a0x", None, " C2 ", "\u200b"]),
+        pa.array(["x", "  "], type=pa.large_string()),
+        pa.array([1.5, None]),
+    ],
+)
+def test_blank_is_where_the_stripped_text_is_missing(column: pa.Array) -> None:
+    expected = strings(column).is_null().to_numpy(zero_copy_only=False)
+    np.testing.assert_array_equal(blank(column), expected)
 
 
 def test_largest_overcharges_match_a_stable_sort_of_the_chunk() -> None:

@@ -62,24 +62,26 @@ def numbers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return values.to_numpy(zero_copy_only=False), present & ~number.to_numpy(zero_copy_only=False)
 
 
-def wall_times(array: pa.Array, text: pa.Array | None = None) -> np.ndarray:
+def wall_times(array: pa.Array, missing: np.ndarray | None = None) -> np.ndarray:
     """Asia/Seoul wall time, datetime64[s]; NaT where missing or unreadable.
 
-    ``text`` is ``strings(array)`` when the caller already has it.
+    ``missing`` is ``blank(array)`` when the caller already has it.
+
+    The common 19-character spelling is cast by Arrow as it is (padding would make it
+    longer, and a padded 19 characters fails the cast, as any non-time does); only the
+    other rows are trimmed and go to pandas.
     """
     if not is_text(array):
         return _wall_times_pandas(as_series(array))
-    text = strings(array) if text is None else text
     try:
-        plain, parsed = _plain_times(text)
+        plain, parsed = _plain_times(array)
     except pa.ArrowInvalid:  # a well-shaped impossible date: let pandas judge the chunk
-        return _wall_times_pandas(as_series(text))
+        return _wall_times_pandas(as_series(strings(array)))
     wall = parsed.to_numpy(zero_copy_only=False).astype("datetime64[s]")
-    other = np.flatnonzero(
-        pc.and_(pc.invert(plain), pc.is_valid(text)).to_numpy(zero_copy_only=False)
-    )
+    missing = blank(array) if missing is None else missing
+    other = np.flatnonzero(~plain.to_numpy(zero_copy_only=False) & ~missing)
     if len(other):  # each distinct spelling parsed once: bad rows tend to repeat
-        encoded = pc.dictionary_encode(text.take(pa.array(other)))
+        encoded = pc.dictionary_encode(strings(array.take(pa.array(other))))
         labels = _wall_times_pandas(as_series(encoded.dictionary))
         wall[other] = labels[encoded.indices.to_numpy(zero_copy_only=False)]
     return wall

@@ -215,11 +215,10 @@ class _Rows:
             ~np.isnan(charged) & (charged != np.floor(charged)),
             "invalid charged_fare: not whole won",
         )
-        tariff_id = strings(_column(columns, "tariff_id", rows))
         return cls(
             error.reason,
             error.clean.copy(),
-            _labels(tariff_id),
+            _labels(_column(columns, "tariff_id", rows)),
             start,
             ends,
             recorded,
@@ -321,11 +320,12 @@ class _Waypoints:
         lat[position], lon[position] = self.lat[keep], self.lon[keep]
 
 
-def _labels(text: pa.Array) -> Labels:
-    """Text of few distinct values (tariff ids) as codes: no Python string per row."""
-    encoded = pc.dictionary_encode(text)
+def _labels(column: pa.Array) -> Labels:
+    """A column of few distinct values (tariff ids) as codes into its distinct values,
+    each stripped (blank is None) once rather than on every row."""
+    encoded = pc.dictionary_encode(column)
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-    return Labels(codes.astype(np.int64), encoded.dictionary.to_pylist())
+    return Labels(codes.astype(np.int64), strings(encoded.dictionary).to_pylist())
 
 
 def _flag(error: Reasons, mask: np.ndarray, message: str) -> None:
@@ -346,11 +346,10 @@ def _flag_with(error: Reasons, mask: np.ndarray, reason: str, column: pa.Array) 
 
 
 def _parse_time(column: pa.Array, error: Reasons) -> np.ndarray:
-    text = strings(column)
-    start = wall_times(column, text)
-    missing = pc.is_null(text).to_numpy(zero_copy_only=False)
+    missing = blank(column)
+    start = wall_times(column, missing)
     _flag(error, missing, "missing time")
-    _flag_with(error, np.isnat(start), "unparsable time", text)
+    _flag_with(error, np.isnat(start), "unparsable time", column)
     return start
 
 

@@ -35,7 +35,7 @@ class Labels:
     dictionary-encodes it, without a Python string per route to make and hash."""
 
     codes: IntArray
-    names: list[str]
+    names: list[str | None]
 
 
 @dataclass(frozen=True)
@@ -220,8 +220,9 @@ def _tariff_ids(
     else:
         raw_codes, raw_ids = pd.factorize(raw)  # None is -1
     names = [str(name) if name else default_id for name in raw_ids] + [default_id]
-    unique_ids = list(dict.fromkeys(names))
-    remap = np.array([unique_ids.index(name) for name in names], dtype=np.int64)
+    position = {name: i for i, name in enumerate(dict.fromkeys(names))}
+    unique_ids = list(position)
+    remap = np.array([position[name] for name in names], dtype=np.int64)
     codes = remap[raw_codes]  # -1 picks the last: the default
     return np.array(unique_ids, dtype=object)[codes], codes, unique_ids
 
@@ -262,11 +263,13 @@ def _flag(error: Reasons, mask: npt.NDArray[np.bool_], message: object) -> None:
 def _tariffs(
     codes: IntArray, unique_ids: list[str], book: TariffBook, error: Reasons
 ) -> list[Tariff | None]:
-    """The tariff of each distinct id (None = unknown id, flagged on its routes)."""
+    """The tariff of each distinct id (None = unknown id, flagged on its routes: one pass
+    over the routes however many distinct unknown ids there are)."""
     tariffs = [book.tariffs.get(tariff_id) for tariff_id in unique_ids]
-    for k, tariff in enumerate(tariffs):
-        if tariff is None:
-            _flag(error, codes == k, f"unknown tariff: {unique_ids[k]!r}")
+    unknown = np.array([tariff is None for tariff in tariffs])
+    if unknown.any():
+        messages = np.array([f"unknown tariff: {tariff_id!r}" for tariff_id in unique_ids])
+        _flag(error, unknown[codes], messages.astype(object)[codes])
     return tariffs
 
 
@@ -277,12 +280,13 @@ def _versions(
     version = np.full(len(start), -1, dtype=np.int64)
     _flag(error, np.isnat(start), "missing time")
     for k, tariff in enumerate(tariffs):
-        rows = np.flatnonzero(codes == k)
-        if tariff is None or not len(rows):
+        if tariff is None:
             continue
+        rows = np.flatnonzero(codes == k)
         version[rows] = _version_in_force(tariff, start[rows])
-        message = f"no tariff version in force: {tariff.id!r} at that time"
-        _flag(error, (codes == k) & (version < 0), message)
+        none_in_force = np.zeros(len(start), dtype=bool)
+        none_in_force[rows[version[rows] < 0]] = True
+        _flag(error, none_in_force, f"no tariff version in force: {tariff.id!r} at that time")
     return version
 
 

@@ -73,6 +73,19 @@ def test_each_bad_row_kind_is_an_error_row_with_its_reason(run, reason: str) -> 
     assert summary.errors == {reason: 1}
 
 
+def test_tariff_ids_are_stripped_and_each_unknown_one_is_named(run) -> None:
+    ids = [" seoul-taxi ", "nope-1", "", "nope-2", "seoul-taxi", "nope-1"]
+    out, _ = run([make_row(call_id=f"C{i}", tariff_id=t) for i, t in enumerate(ids)])
+    assert list(out["status"]) == ["ok", "error", "ok", "error", "ok", "error"]
+    assert list(out["error"][[1, 3, 5]]) == [
+        "unknown tariff: 'nope-1'",
+        "unknown tariff: 'nope-2'",
+        "unknown tariff: 'nope-1'",
+    ]
+    assert out.loc[0, "fare"] == out.loc[4, "fare"]  # the padded id is the Seoul taxi
+    assert out.loc[2, "tariff_version"] != out.loc[4, "tariff_version"]  # blank: the default
+
+
 @settings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -17,6 +17,7 @@ from fare_service.tariff import SEOUL
 _NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 _OFFSET = r"[T ].*(?:Z|[+-]\d{2}(?::?\d{2})?)$"  # a time of day with a UTC offset
 # Naive times Arrow parses exactly as pandas' ISO 8601 (both refuse 02-30 and 24:00).
+_ISO_DATE = r"\s*\d{4}-\d{2}-\d{2}"  # what every ISO 8601 date-time starts with
 _PLAIN_TIME = r"^(19|20)\d\d-\d\d-\d\d[T ]\d\d:\d\d:\d\d$"
 
 
@@ -116,6 +117,9 @@ def _wall_times_pandas(series: pd.Series) -> np.ndarray:
             series = series.dt.tz_convert(SEOUL).dt.tz_localize(None)
         return series.to_numpy().astype("datetime64[s]")
     text = pd.Series(strings(pa.array(series, from_pandas=True)).to_pandas(), dtype="str")
+    # pandas also reads "now" and "today" as the time of the run: a silently wrong ride
+    # time, so anything not starting with an ISO 8601 date is unparsable here.
+    text = text.where(text.str.match(_ISO_DATE, na=False))
     aware = text.str.contains(_OFFSET, regex=True, na=False).to_numpy(dtype=bool)
     naive = pd.to_datetime(text.where(~aware), format="ISO8601", errors="coerce")
     offset = pd.to_datetime(text.where(aware), format="ISO8601", errors="coerce", utc=True)

@@ -62,6 +62,14 @@ BAD_ROWS = {
 }
 
 
+@pytest.mark.parametrize("word", ["now", "today", " now ", "NaT"])
+def test_words_pandas_would_read_as_a_time_are_unparsable(run, word: str) -> None:
+    """pandas reads "now" and "today" as the time of the run: never a ride's time."""
+    out, summary = run([make_row(call_id="good"), make_row(call_id="bad", at=word)])
+    assert list(out["status"]) == ["ok", "error"]
+    assert summary.errors == {"unparsable time": 1}
+
+
 @pytest.mark.parametrize("reason", BAD_ROWS)
 def test_each_bad_row_kind_is_an_error_row_with_its_reason(run, reason: str) -> None:
     out, summary = run(

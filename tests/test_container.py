@@ -63,7 +63,10 @@ def test_entry_command_refuses_a_public_address_without_keys():
     assert "refusing to listen on 0.0.0.0 without API keys" in result.stderr
 
 
-def test_entry_command_serves_and_passes_the_healthcheck(tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_entry_command_serves_and_passes_the_healthcheck(tmp_path, workers):
+    """With 2 workers each listens on a socket of its own (SO_REUSEPORT, Linux), so the
+    kernel spreads connections between them instead of one worker taking most."""
     port = free_port()
     command = [
         part.replace("0.0.0.0", "127.0.0.1").replace("8000", str(port))
@@ -71,7 +74,7 @@ def test_entry_command_serves_and_passes_the_healthcheck(tmp_path):
     ]
     env = {
         **os.environ,
-        "FARE_SERVICE_WORKERS": "1",
+        "FARE_SERVICE_WORKERS": str(workers),
         "FARE_SERVICE_API_KEYS": "k",
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
     }
@@ -80,9 +83,22 @@ def test_entry_command_serves_and_passes_the_healthcheck(tmp_path):
         server = subprocess.Popen(command, env=env, stderr=stderr)
         try:
             wait_healthy(port, server, log)
+            if workers > 1 and sys.platform == "linux":
+                assert listening_processes(server.pid, port) == workers
         finally:
             server.terminate()
             server.wait(timeout=10)
+
+
+def listening_processes(pid: int, port: int) -> int:
+    """How many processes of the server's tree hold a listening socket on ``port``."""
+    import psutil
+
+    tree = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+    return sum(
+        any(c.status == "LISTEN" and c.laddr.port == port for c in p.net_connections("tcp"))
+        for p in tree
+    )
 
 
 def wait_healthy(port: int, server: subprocess.Popen, log: Path) -> None:

@@ -45,6 +45,44 @@ def cpu_share(start: str | None, end: str | None, seconds: float) -> list[float]
     return [round((b - a) / seconds, 2) for a, b in zip(before, after, strict=True)]
 
 
+def server_latency(start: str | None, end: str | None) -> dict[str, dict[str, float]] | None:
+    """Per route, from the server's ``fare_request_seconds`` histogram over the run (end
+    minus start): requests, the share served within 25 ms, and the bucket holding p99.
+
+    This is the time from the app receiving a request to its last byte sent; what locust
+    reports on top is waiting in the worker's queue, the network stack and the client.
+    """
+    if not start or not end:
+        return None
+    before, after = _buckets(Path(start).read_text()), _buckets(Path(end).read_text())
+    result = {}
+    for route, counts in after.items():
+        run = {le: n - before.get(route, {}).get(le, 0.0) for le, n in counts.items()}
+        total = run[float("inf")]
+        if total <= 0:
+            continue
+        p99 = min(le for le, n in run.items() if n >= 0.99 * total)
+        result[route] = {
+            "requests": int(total),
+            "within_25ms": round(run.get(0.025, 0.0) / total, 4),
+            "p99_at_most_ms": p99 * 1000,
+        }
+    return result
+
+
+def _buckets(text: str) -> dict[str, dict[float, float]]:
+    """``route -> {upper bound (s): cumulative count}`` from Prometheus text."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    found: dict[str, dict[float, float]] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "fare_request_seconds_bucket":
+                bound = float(sample.labels["le"])
+                found.setdefault(sample.labels["route"], {})[bound] = sample.value
+    return found
+
+
 def check(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -79,6 +117,7 @@ def check(args: argparse.Namespace) -> int:
         "rss_growth": round(growth, 4) if growth is not None else None,
         # share of one core per process (the supervisor first, then each worker)
         "server_cpu_cores": cpu_share(args.cpu_start, args.cpu_end, args.elapsed_s or 1),
+        "server_latency": server_latency(args.metrics_start, args.metrics_end),
         "failed_thresholds": failures,
         "passed": not failures,
     }
@@ -130,6 +169,8 @@ def main() -> int:
     run.add_argument("--cpu-start", help="JSON list from the cpu command, before the run")
     run.add_argument("--cpu-end", help="the same after the run")
     run.add_argument("--elapsed-s", type=float, help="seconds between the two cpu readings")
+    run.add_argument("--metrics-start", help="/metrics text saved before the run")
+    run.add_argument("--metrics-end", help="/metrics text saved after the run")
     args = parser.parse_args()
     if args.command == "rss":
         print(rss_of_tree(args.pid))

@@ -59,10 +59,15 @@ if [ "${SOAK:-0}" = 1 ]; then
     RSS_FLAGS=(--rss-start "$($PY benchmarks/check_load.py rss --pid "$SERVER")")
 fi
 echo "load: $RATE req/s ($USERS users x $USER_RPS/s), $WORKERS worker(s), $RUN_TIME"
+metrics() {  # the server's own latency histograms, to tell its time from the client's
+    curl -fs -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/metrics" > "$1"
+}
+metrics "$OUT/load-metrics-start.txt"
 CPU_START=$($PY benchmarks/check_load.py cpu --pid "$SERVER")
 STARTED=$(date +%s.%N)
 locust_run "$RUN_TIME" "$OUT/load"
 CPU_END=$($PY benchmarks/check_load.py cpu --pid "$SERVER")
+metrics "$OUT/load-metrics-end.txt"
 ELAPSED=$(python3 -c "import time; print(time.time() - $STARTED)")
 if [ "${SOAK:-0}" = 1 ]; then
     RSS_FLAGS+=(--rss-end "$($PY benchmarks/check_load.py rss --pid "$SERVER")")
@@ -71,4 +76,5 @@ fi
 $PY benchmarks/check_load.py check --csv "$OUT/load" --p99-ms "$P99_MS" \
     "${RSS_FLAGS[@]}" --rate "$RATE" --workers "$WORKERS" \
     --cpu-start "$CPU_START" --cpu-end "$CPU_END" --elapsed-s "$ELAPSED" \
+    --metrics-start "$OUT/load-metrics-start.txt" --metrics-end "$OUT/load-metrics-end.txt" \
     --run-time "$RUN_TIME" --summary "$OUT/load-summary.json" --chart "$OUT/load-latency.png"

@@ -58,7 +58,7 @@ def _check(raw: dict[str, Any], runtime: Runtime) -> tuple[RouteItem, str] | dic
         return {**problem, **exc.extra}
 
 
-SLICE = 25  # items priced between two yields to the event loop (~5 ms of CPU)
+SLICE = 50  # items priced between two yields to the event loop (~10 ms of CPU)
 
 
 async def quote_items(items: list[dict[str, Any]], runtime: Runtime) -> BatchQuoteResponse:

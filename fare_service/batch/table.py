@@ -199,6 +199,7 @@ def price_table(
     tariffs = _tariffs(codes, unique_ids, book, error)
     versions = _versions(table.start, codes, tariffs, error)
     _flag_unusable(table, error)
+    _flag_abroad(table, places, error)
     alive = error.clean
     key = np.where(alive, codes * _PER_TARIFF + versions, -1)
     leg_route = table.leg_route
@@ -302,6 +303,7 @@ def _version_in_force(tariff: Tariff, start: np.ndarray) -> IntArray:
 
 
 _NEVER = np.datetime64("9999-12-31T00:00:00", "s")
+ABROAD = "coordinates outside South Korea"
 _PER_TARIFF = 10_000  # group key = tariff index x 10,000 + version index
 
 
@@ -317,6 +319,14 @@ def _flag_unusable(table: RouteTable, error: Reasons) -> None:
     _flag(error, ~_any_per_route(table.leg_route, n), "no legs: a route needs two stops")
     bad_extra = ~(table.waiting_s >= 0) | np.isinf(table.waiting_s) | (table.waypoints < 0)
     _flag(error, bad_extra, "negative waiting_s or waypoints")
+
+
+def _flag_abroad(table: RouteTable, places: PlaceIndex, error: Reasons) -> None:
+    """A stop more than ~5 km off Korean land: refused, as a single quote refuses it,
+    rather than priced as a straight line to wherever the coordinates point."""
+    abroad = ~places.in_korea(table.stop_lat, table.stop_lon)  # NaN is not in Korea
+    if abroad.any():
+        _flag(error, _any_per_route(table.stop_route[abroad], table.n), ABROAD)
 
 
 def _any_per_route(route_of_item: IntArray, n: int) -> npt.NDArray[np.bool_]:

@@ -148,8 +148,12 @@ class PlaceIndex:
         """2-char 시도 codes per point ("11" Seoul, "41" Gyeonggi), "" outside Korea."""
         return self._grid.codes(lat_deg, lon_deg)
 
-    def point_in_korea(self, lat: float, lon: float) -> bool:
+    def in_korea(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
         """On or within ~5 km of Korean land: bridges, piers and ferries count."""
+        return self._grid.near(lat_deg, lon_deg)
+
+    def point_in_korea(self, lat: float, lon: float) -> bool:
+        """``in_korea`` of one point, without the fixed cost of a one-element array."""
         return self._grid.near_at(lat, lon)
 
     def stops_outside(

@@ -54,6 +54,10 @@ BAD_ROWS = {
     "no tariff version in force": {"at": "2001-01-01T12:00:00"},
     "missing coordinates": {"origin_lat": ""},
     "invalid coordinates": {"destination_lon": "200"},
+    "coordinates outside South Korea": {
+        "destination_lat": "35.6812",
+        "destination_lon": "139.7671",
+    },
     "bad waypoints (want lat,lon;lat,lon)": {"waypoints": "37.5;127"},
     "negative distance_m": {"distance_m": "-10"},
     "invalid duration_s": {"duration_s": "ten minutes"},

@@ -84,21 +84,28 @@ def test_entry_command_serves_and_passes_the_healthcheck(tmp_path, workers):
         try:
             wait_healthy(port, server, log)
             if workers > 1 and sys.platform == "linux":
-                assert listening_processes(server.pid, port) == workers
+                # /healthz answers once the first worker is up; wait for the others
+                deadline = time.monotonic() + 30
+                while len(listening := listeners(server.pid, port)) < workers:
+                    assert time.monotonic() < deadline, log.read_text()
+                    time.sleep(0.2)
+                # no socket shared from the supervisor: one socket per worker
+                assert server.pid not in listening and len(listening) == workers
         finally:
             server.terminate()
             server.wait(timeout=10)
 
 
-def listening_processes(pid: int, port: int) -> int:
-    """How many processes of the server's tree hold a listening socket on ``port``."""
+def listeners(pid: int, port: int) -> list[int]:
+    """The processes of the server's tree that hold a listening socket on ``port``."""
     import psutil
 
     tree = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
-    return sum(
-        any(c.status == "LISTEN" and c.laddr.port == port for c in p.net_connections("tcp"))
+    return [
+        p.pid
         for p in tree
-    )
+        if any(c.status == "LISTEN" and c.laddr.port == port for c in p.net_connections("tcp"))
+    ]
 
 
 def wait_healthy(port: int, server: subprocess.Popen, log: Path) -> None:

@@ -125,12 +125,14 @@ class SidoGrid:
         """Per point 0 (outside) or k, the 1-based index of its 시도 in ``sido``."""
         row_f, col_f = _position(lat_deg, lon_deg)
         row, col, inside = _cell_of(row_f, col_f)
-        classes = np.where(inside, self.cells[row, col], OUTSIDE)
+        cell = row * SHAPE[1] + col  # flat indices: ``take`` is ~3x cheaper than [row, col]
+        classes = self.cells.ravel().take(cell)
+        classes[~inside] = OUTSIDE
         border = np.flatnonzero(classes == BORDER)
-        block = self.block_of[row[border], col[border]]
         sub_row = _sub_index(row_f[border] - row[border])
         sub_col = _sub_index(col_f[border] - col[border])
-        classes[border] = self.fine[block, sub_row, sub_col]
+        block = self.block_of.ravel().take(cell[border])
+        classes[border] = self.fine.ravel().take((block * FINE + sub_row) * FINE + sub_col)
         exact = border[classes[border] == BORDER]
         classes[exact] = self._exact(lat_deg[exact], lon_deg[exact])
         return classes

@@ -4,7 +4,7 @@ front of every ``/v1/`` and ``/metrics`` route.
 The guard is a pure-ASGI middleware rather than a FastAPI dependency on each router: a
 route added later cannot forget it, and on the hot path it costs a string comparison
 instead of a pass through FastAPI's dependency solver (~30 us per dependency, measured
-in ``benchmarks/bench_api.py``'s in-process profile).
+in-process with cProfile; ``benchmarks/bench_quote_path.py`` shows what a request costs).
 """
 
 from __future__ import annotations

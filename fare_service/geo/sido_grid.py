@@ -97,9 +97,10 @@ class SidoGrid:
     def class_at(self, lat: float, lon: float) -> int:
         """``classes`` of one point in plain Python: a quote has a handful of stops, and
         at that size numpy's fixed cost per call (about 25 calls) is most of the work."""
-        row_f, col_f = (lat - ORIGIN_DEG[0]) / CELL_DEG, (lon - ORIGIN_DEG[1]) / CELL_DEG
-        if not (0 <= row_f < SHAPE[0] and 0 <= col_f < SHAPE[1]):  # NaN fails too
+        position = _position_at(lat, lon)
+        if position is None:
             return OUTSIDE
+        row_f, col_f = position
         row, col = int(row_f), int(col_f)
         found = self.cells.item(row, col)
         if found == BORDER:
@@ -116,10 +117,8 @@ class SidoGrid:
 
     def near_at(self, lat: float, lon: float) -> bool:
         """``near`` of one point in plain Python."""
-        row_f, col_f = (lat - ORIGIN_DEG[0]) / CELL_DEG, (lon - ORIGIN_DEG[1]) / CELL_DEG
-        if not (0 <= row_f < SHAPE[0] and 0 <= col_f < SHAPE[1]):
-            return False
-        return bool(self.near_korea.item(int(row_f), int(col_f)))
+        position = _position_at(lat, lon)
+        return position is not None and bool(self.near_korea.item(*map(int, position)))
 
     def classes(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
         """Per point 0 (outside) or k, the 1-based index of its 시도 in ``sido``."""
@@ -177,6 +176,14 @@ def _prepared(boundaries: Boundaries) -> np.ndarray:
 def _position(lat_deg: np.ndarray, lon_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Fractional (row, column) in cells from the grid's south-west corner."""
     return (lat_deg - ORIGIN_DEG[0]) / CELL_DEG, (lon_deg - ORIGIN_DEG[1]) / CELL_DEG
+
+
+def _position_at(lat: float, lon: float) -> tuple[float, float] | None:
+    """``_position`` of one point, or None outside the grid (NaN included)."""
+    row_f, col_f = (lat - ORIGIN_DEG[0]) / CELL_DEG, (lon - ORIGIN_DEG[1]) / CELL_DEG
+    if 0 <= row_f < SHAPE[0] and 0 <= col_f < SHAPE[1]:
+        return row_f, col_f
+    return None
 
 
 def _cell_of(row_f: np.ndarray, col_f: np.ndarray) -> tuple[np.ndarray, ...]:

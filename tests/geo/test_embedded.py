@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from geo_testing import great_circle_m
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from fare_service.geo.embedded import EmbeddedRouter, RouteProfile, haversine_m
@@ -53,6 +53,7 @@ route = st.tuples(latitude, longitude, latitude, longitude, st.integers(0, 23))
 
 @settings(max_examples=50, deadline=None)
 @given(st.lists(route, min_size=1, max_size=20))
+@example([(37.83298952106896, 127.0, 37.83298952106896, 127.0, 3)])  # zero length
 def test_vectorized_routes_equal_routes_one_by_one(routes: list) -> None:
     router = make_router()
     lat1, lon1, lat2, lon2, hour = (np.array(column) for column in zip(*routes, strict=True))

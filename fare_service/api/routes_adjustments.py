@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from fare_service.adjusting import Adjustment, AdjustmentQuery, adjust, stop_name
 from fare_service.api.body import json_body, openapi_body
 from fare_service.api.deps import json_response, runtime_of
+from fare_service.api.lean import LeanRoute
 from fare_service.api.problems import PROBLEM_RESPONSES
 from fare_service.api.routes_quotes import stop_value
 from fare_service.api.schemas import AdjustmentRequest
@@ -16,6 +17,7 @@ from fare_service.quoting import ride_time
 from fare_service.runtime import Runtime
 
 router = APIRouter(
+    route_class=LeanRoute,
     tags=["adjustments"],
     responses=PROBLEM_RESPONSES,
 )

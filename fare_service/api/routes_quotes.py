@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from fare_service.api import metrics
 from fare_service.api.body import json_body, openapi_body
 from fare_service.api.deps import json_response, runtime_of
+from fare_service.api.lean import LeanRoute
 from fare_service.api.problems import PROBLEM_RESPONSES
 from fare_service.api.schemas import (
     BatchQuoteRequest,
@@ -19,6 +20,7 @@ from fare_service.quote import Quote
 from fare_service.quoting import RouteQuery, quote_route
 
 router = APIRouter(
+    route_class=LeanRoute,
     tags=["quotes"],
     responses=PROBLEM_RESPONSES,
 )

@@ -38,7 +38,7 @@ from fare_service.api.body import json_body
 from fare_service.api.routes_quotes import to_query
 from fare_service.api.schemas import QuoteRequest
 from fare_service.config import Settings
-from fare_service.pricing import Routes, price_routes
+from fare_service.pricing import Route, Routes, price_route, price_routes
 from fare_service.quote import to_quote
 from fare_service.quoting import quote_route, ride_time
 
@@ -139,8 +139,11 @@ def steps() -> dict[str, float]:
         variants = [routed[i].point, routed[i].low, routed[i].high]
         return Routes.many(variants, [ats[i]] * 3, [0] * 3, [0.0] * 3, [False] * 3)
 
-    built = [routes(i) for i in range(300)]
-    priced = [price_routes(versions[i][1], built[i]) for i in range(300)]
+    def one_by_one(i: int) -> list[dict[str, int]]:
+        variants = [routed[i].point, routed[i].low, routed[i].high]
+        return [price_route(versions[i][1], Route(legs, ats[i])) for legs in variants]
+
+    priced = [one_by_one(i)[0] for i in range(300)]
     quotes = [_run(quote_route(query, runtime)) for query in queries]
     measured: dict[str, Callable[[int], object]] = {
         "body validation": lambda i: QuoteRequest.model_validate_json(raw[i]),
@@ -149,9 +152,9 @@ def steps() -> dict[str, float]:
         ),
         "legs (router)": legs,
         "out-of-area lookup": lambda i: runtime.places.stops_outside(points[i], ["11"]),
-        "Routes.many (N = 3)": routes,
-        "price_routes (N = 3)": lambda i: price_routes(versions[i][1], built[i]),
-        "to_quote": lambda i: to_quote(*versions[i], priced[i], 0, ats[i]),
+        "price_route x 3 (a quote)": one_by_one,
+        "price_routes, N = 3 (arrays)": lambda i: price_routes(versions[i][1], routes(i)),
+        "to_quote": lambda i: to_quote(*versions[i], priced[i], ats[i]),
         "quote_route, all of it": lambda i: _run(quote_route(queries[i], runtime)),
         "response JSON": lambda i: quotes[i].model_dump_json(),
     }

@@ -8,11 +8,12 @@ a tariff names each rounding step (``unit`` and ``mode``) and the engine calls
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-IntArray = npt.NDArray[np.int64]
+Amount = TypeVar("Amount", int, npt.NDArray[np.int64])
 
 
 class RoundingMode(StrEnum):
@@ -21,13 +22,13 @@ class RoundingMode(StrEnum):
     HALF_UP = "half_up"
 
 
-def round_to_unit(amount: IntArray, unit: int, mode: RoundingMode) -> IntArray:
+def round_to_unit(amount: Amount, unit: int, mode: RoundingMode) -> Amount:
     """Round non-negative integer amounts (won) to a multiple of ``unit`` won.
 
     ``half_up`` rounds a half away from zero, as Seoul's meters do (4,050 -> 4,100).
-    Integer arithmetic only, so a boundary never slips through a float.
+    Integer arithmetic only, so a boundary never slips through a float; the same
+    operators serve one ``int`` and an int64 array.
     """
-    amount = np.asarray(amount, dtype=np.int64)
     if mode is RoundingMode.DOWN:
         return (amount // unit) * unit
     if mode is RoundingMode.UP:

@@ -1,8 +1,14 @@
-"""The fare engine: pure and vectorized, arrays of legs in, integer won out.
+"""The fare engine: integer won out, for one route or for millions.
 
-One implementation serves a single quote (N = 1), the API's batch and the batch command
-(N = millions). The order of the steps is the tariff format's contract
-(``tariffs/README.md``):
+The fare rules are written once, in :func:`_lines`, on per-route totals, with nothing but
+arithmetic operators and a ``maximum``/``minimum`` pair that the caller passes. They run
+on Python ints for one route (:func:`price_route`: a single quote, where numpy's fixed
+cost per call on three-element arrays was most of the engine's time) and on int64 arrays
+for many (:func:`price_routes`: the API's batch and the batch command). Only counting the
+legs into those totals is written twice, and a property test holds the two paths equal
+for random tariffs and routes (``tests/test_pricing_properties.py``).
+
+The order of the steps is the tariff format's contract (``tariffs/README.md``):
 
 1. legs are counted in whole metres and seconds (rounded to the nearest), as a meter does;
 2. meter = base + distance + time + waypoints + waiting, each a whole number of steps;
@@ -14,17 +20,19 @@ One implementation serves a single quote (N = 1), the API's batch and the batch 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from fare_service.errors import InvalidRoute
 from fare_service.money import round_to_unit
-from fare_service.public_holidays import is_korean_holiday
-from fare_service.tariff import SEOUL, Distance, Rounding, TariffVersion
+from fare_service.public_holidays import is_korean_holiday, korean_holiday_dates
+from fare_service.tariff import SEOUL, Distance, Rounding, TariffVersion, Waiting
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -88,6 +96,17 @@ class Routes:
         )
 
 
+@dataclass(frozen=True)
+class Route:
+    """One route: ``(distance_m, duration_s)`` legs and its start (naive is Seoul time)."""
+
+    legs: Sequence[tuple[float, float]]
+    start: datetime
+    waypoints: int = 0
+    waiting_s: float = 0.0
+    outside_area: bool = False
+
+
 def local_wall_time(at: datetime) -> np.datetime64:
     """Asia/Seoul wall time of ``at`` (naive is taken as already Seoul)."""
     local = at.astimezone(SEOUL) if at.tzinfo else at
@@ -117,6 +136,7 @@ class PricedRoutes:
     duration_s: IntArray
 
     def row(self, i: int) -> dict[str, int]:
+        """Route ``i`` as :func:`price_route` gives one route: field name -> int."""
         return {name: int(getattr(self, name)[i]) for name in _PRICED_FIELDS}
 
 
@@ -137,52 +157,156 @@ LINE_FIELDS = (
 )
 
 
+class Counted(NamedTuple):
+    """Per-route totals the fare rules start from: ints for one route, int64 arrays for many.
+
+    ``fast_m``/``slow_s`` split the route by the meter rule's slow legs (only read when
+    the tariff has one); ``holiday`` and ``outside`` are booleans; ``window_percent`` is
+    the time-of-day surcharge in force at the start (0 outside every window).
+    """
+
+    distance_m: Any
+    duration_s: Any
+    fast_m: Any
+    slow_s: Any
+    waypoints: Any
+    waiting_s: Any
+    window_percent: Any
+    holiday: Any
+    outside: Any
+
+
+Extremum = Callable[[Any, Any], Any]
+
+
 def price_routes(version: TariffVersion, routes: Routes) -> PricedRoutes:
-    """Price every route with one tariff version."""
+    """Price every route with one tariff version: the rules on int64 arrays."""
     _check(routes)
     d_leg = np.rint(routes.leg_distance_m).astype(np.int64)
     t_leg = np.rint(routes.leg_duration_s).astype(np.int64)
     distance_m = _per_route(d_leg, routes)
     duration_s = _per_route(t_leg, routes)
-    distance, time = _distance_and_time(version, d_leg, t_leg, routes, distance_m, duration_s)
-    base = np.full(routes.n, version.base.amount, dtype=np.int64)
-    waypoint = routes.waypoints * (version.waypoint.amount if version.waypoint else 0)
-    waiting = _waiting(version, routes.waiting_s)
-    meter = base + distance + time + waypoint + waiting
-
-    window, window_percent = _time_window(version, routes.start)
-    steps = version.rounding
-    time_surcharge = _surcharge(meter, window_percent, steps.surcharge)
-    holiday = _surcharge(meter, _holiday_percent(version, routes.start), steps.surcharge)
-    area_percent = version.out_of_area.percent if version.out_of_area else 0
-    out_of_area = _surcharge(meter, routes.outside_area * area_percent, steps.surcharge)
-
-    subtotal = meter + time_surcharge + holiday + out_of_area
-    rounded = round_to_unit(subtotal, steps.fare.unit, steps.fare.mode)
-    fare = np.maximum(rounded, version.minimum_fare)
+    fast_m, slow_s = distance_m, 0
+    if _meter_rule(version):
+        slow = _is_slow(version, d_leg, t_leg)
+        fast_m = _per_route(np.where(slow, 0, d_leg), routes)
+        slow_s = _per_route(np.where(slow, t_leg, 0), routes)
+    minute = routes.start.astype("datetime64[m]").astype(np.int64) % 1440  # floor, pre-1970 too
+    window, window_percent = version.time_windows(minute)
+    counted = Counted(
+        distance_m=distance_m,
+        duration_s=duration_s,
+        fast_m=fast_m,
+        slow_s=slow_s,
+        waypoints=routes.waypoints,
+        waiting_s=np.rint(routes.waiting_s).astype(np.int64),
+        window_percent=window_percent,
+        holiday=is_korean_holiday(routes.start) if version.holiday else False,
+        outside=routes.outside_area,
+    )
+    lines = _lines(version, counted, np.maximum, np.minimum)
+    n = routes.n
     return PricedRoutes(
-        fare=fare,
-        base=base,
-        distance=distance,
-        time=time,
-        waypoint=waypoint,
-        waiting=waiting,
-        time_surcharge=time_surcharge,
-        holiday=holiday,
-        out_of_area=out_of_area,
-        rounding=rounded - subtotal,
-        minimum=fare - rounded,
+        **{name: _full(value, n) for name, value in lines.items()},
         window=window,
         distance_m=distance_m,
         duration_s=duration_s,
     )
 
 
+def price_route(version: TariffVersion, route: Route) -> dict[str, int]:
+    """Price one route in Python ints: :func:`price_routes`'s rules and result
+    (:meth:`PricedRoutes.row`), without numpy's fixed cost per call."""
+    legs = _checked_route(route)
+    d_leg = [round(d) for d, _ in legs]
+    t_leg = [round(t) for _, t in legs]
+    distance_m, duration_s = sum(d_leg), sum(t_leg)
+    fast_m, slow_s = distance_m, 0
+    if _meter_rule(version):
+        slow = [_is_slow(version, d, t) for d, t in zip(d_leg, t_leg, strict=True)]
+        fast_m = sum(d for d, is_slow in zip(d_leg, slow, strict=True) if not is_slow)
+        slow_s = sum(t for t, is_slow in zip(t_leg, slow, strict=True) if is_slow)
+    at = route.start
+    local = at.astimezone(SEOUL) if at.tzinfo else at
+    window, window_percent = version.window_at_minute[local.hour * 60 + local.minute]
+    counted = Counted(
+        distance_m=distance_m,
+        duration_s=duration_s,
+        fast_m=fast_m,
+        slow_s=slow_s,
+        waypoints=route.waypoints,
+        waiting_s=round(route.waiting_s),
+        window_percent=window_percent,
+        holiday=version.holiday is not None and local.date() in korean_holiday_dates(),
+        outside=route.outside_area,
+    )
+    lines = _lines(version, counted, max, min)
+    return {**lines, "window": window, "distance_m": distance_m, "duration_s": duration_s}
+
+
+def _lines(
+    version: TariffVersion, c: Counted, maximum: Extremum, minimum: Extremum
+) -> dict[str, Any]:
+    """The fare rules, once for both paths: each breakdown line, the fare, from totals.
+
+    Only ``+ - * //``, comparisons and the given ``maximum``/``minimum`` (``max``/``min``
+    on ints, ``np.maximum``/``np.minimum`` on arrays), so ints and int64 arrays give the
+    same numbers.
+    """
+    time, included_m = version.time, version.base.includes_m
+    if _meter_rule(version):
+        distance, time_line = _slow_meter(version, c.fast_m, c.slow_s, maximum)
+    else:
+        distance = (
+            _banded(version.distance, c.distance_m, included_m, maximum, minimum)
+            if version.distance
+            else 0
+        )
+        time_line = 0
+        if time is not None:
+            charged_s = maximum(c.duration_s - version.base.includes_s, 0)
+            time_line = (charged_s // time.per_s) * time.amount
+    base = version.base.amount
+    waypoint = c.waypoints * (version.waypoint.amount if version.waypoint else 0)
+    waiting = _waiting(version.waiting, c.waiting_s, maximum)
+    meter = base + distance + time_line + waypoint + waiting
+
+    steps = version.rounding
+    time_surcharge = _surcharge(meter, c.window_percent, steps.surcharge)
+    holiday_percent = version.holiday.percent if version.holiday else 0
+    holiday = _surcharge(meter, c.holiday * holiday_percent, steps.surcharge)
+    area_percent = version.out_of_area.percent if version.out_of_area else 0
+    out_of_area = _surcharge(meter, c.outside * area_percent, steps.surcharge)
+
+    subtotal = meter + time_surcharge + holiday + out_of_area
+    rounded = round_to_unit(subtotal, steps.fare.unit, steps.fare.mode)
+    fare = maximum(rounded, version.minimum_fare)
+    return {
+        "fare": fare,
+        "base": base,
+        "distance": distance,
+        "time": time_line,
+        "waypoint": waypoint,
+        "waiting": waiting,
+        "time_surcharge": time_surcharge,
+        "holiday": holiday,
+        "out_of_area": out_of_area,
+        "rounding": rounded - subtotal,
+        "minimum": fare - rounded,
+    }
+
+
+def _full(value: Any, n: int) -> IntArray:
+    """A line as int64[N]: lines that do not depend on the route come out as one int."""
+    if isinstance(value, np.ndarray):
+        return value
+    return np.full(n, value, dtype=np.int64)
+
+
 def _check(routes: Routes) -> None:
     """Refuse what would price silently wrong: NaN, infinities, negatives, orphan legs.
 
-    Two reductions per array (min and max propagate NaN, which fails both comparisons):
-    on a single quote's three routes each numpy call costs more than the data.
+    Two reductions per array (min and max propagate NaN, which fails both comparisons).
     """
     for name in ("leg_distance_m", "leg_duration_s", "waiting_s"):
         values = getattr(routes, name)
@@ -195,6 +319,20 @@ def _check(routes: Routes) -> None:
         raise InvalidRoute("refers to a route that does not exist", field="leg_route")
 
 
+def _checked_route(route: Route) -> list[tuple[float, float]]:
+    """:func:`_check` for one route (the same fields and words); the legs as floats."""
+    legs = [(float(d), float(t)) for d, t in route.legs]
+    for d, t in legs:  # NaN fails every comparison
+        for value, name in ((d, "leg_distance_m"), (t, "leg_duration_s")):
+            if not 0 <= value < math.inf:
+                raise InvalidRoute("must be finite and not negative", field=name)
+    if not 0 <= route.waiting_s < math.inf:
+        raise InvalidRoute("must be finite and not negative", field="waiting_s")
+    if route.waypoints < 0:
+        raise InvalidRoute("must not be negative", field="waypoints")
+    return legs
+
+
 def _per_route(leg_values: IntArray, routes: Routes) -> IntArray:
     if len(leg_values) == routes.n and np.array_equal(routes.leg_route, np.arange(routes.n)):
         return leg_values
@@ -202,80 +340,56 @@ def _per_route(leg_values: IntArray, routes: Routes) -> IntArray:
     return summed.astype(np.int64)
 
 
-def _distance_and_time(
-    version: TariffVersion,
-    d_leg: IntArray,
-    t_leg: IntArray,
-    routes: Routes,
-    distance_m: IntArray,
-    duration_s: IntArray,
-) -> tuple[IntArray, IntArray]:
-    time, included_m = version.time, version.base.includes_m
-    if time is not None and time.when == "slow" and version.distance is not None:
-        return _slow_meter(version, d_leg, t_leg, routes)
-    zeros = np.zeros(routes.n, dtype=np.int64)
-    distance = _banded(version.distance, distance_m, included_m) if version.distance else zeros
-    if time is None:
-        return distance, zeros
-    charged_s = np.maximum(duration_s - version.base.includes_s, 0)
-    return distance, (charged_s // time.per_s) * time.amount
+def _meter_rule(version: TariffVersion) -> bool:
+    """The taxi meter: time runs the fare only while the car is slow."""
+    return version.time is not None and version.time.when == "slow" and version.distance is not None
+
+
+def _is_slow(version: TariffVersion, d_leg: Any, t_leg: Any) -> Any:
+    """A leg is slow when its speed is under per_m/per_s (the published threshold,
+    checked at load); compared in integers."""
+    assert version.distance is not None and version.time is not None
+    return t_leg * version.distance.bands[0].per_m > d_leg * version.time.per_s
 
 
 def _slow_meter(
-    version: TariffVersion, d_leg: IntArray, t_leg: IntArray, routes: Routes
-) -> tuple[IntArray, IntArray]:
+    version: TariffVersion, fast_m: Any, slow_s: Any, maximum: Extremum
+) -> tuple[Any, Any]:
     """The taxi meter: one counter that runs on distance, or on time while slow.
 
-    A leg is slow when its speed is under per_m/per_s (the published threshold, checked
-    at load). Counting in (metre x per_s) keeps the arithmetic in integers; the base's
-    included distance comes off the counter first, and the steps bought by fast distance
-    beyond it are the distance line, the rest the time line.
+    Counting in (metre x per_s) keeps the arithmetic in integers; the base's included
+    distance comes off the counter first, and the steps bought by fast distance beyond
+    it are the distance line, the rest the time line.
     """
     assert version.distance is not None and version.time is not None
     per_m, per_s = version.distance.bands[0].per_m, version.time.per_s
     amount, included_m = version.time.amount, version.base.includes_m
-    slow = t_leg * per_m > d_leg * per_s
-    fast_m = _per_route(np.where(slow, 0, d_leg), routes)
-    slow_s = _per_route(np.where(slow, t_leg, 0), routes)
     counter = fast_m * per_s + slow_s * per_m - included_m * per_s
-    steps = np.maximum(counter, 0) // (per_m * per_s)
-    distance_steps = np.maximum(fast_m - included_m, 0) // per_m
+    steps = maximum(counter, 0) // (per_m * per_s)
+    distance_steps = maximum(fast_m - included_m, 0) // per_m
     return distance_steps * amount, (steps - distance_steps) * amount
 
 
-def _banded(distance: Distance, travelled_m: IntArray, included_m: int) -> IntArray:
+def _banded(
+    distance: Distance, travelled_m: Any, included_m: int, maximum: Extremum, minimum: Extremum
+) -> Any:
     """Each band charges its completed steps for the metres travelled inside it."""
-    total = np.zeros(len(travelled_m), dtype=np.int64)
+    total = 0
     ends = [band.from_m for band in distance.bands[1:]] + [_NO_END]
     for band, end in zip(distance.bands, ends, strict=True):
         start = max(band.from_m, included_m)
         if end > start:  # np.minimum/maximum: np.clip costs ~4x more on small arrays
-            metres = np.minimum(np.maximum(travelled_m, start), end) - start
-            total += (metres // band.per_m) * band.amount
+            metres = minimum(maximum(travelled_m, start), end) - start
+            total = total + (metres // band.per_m) * band.amount
     return total
 
 
-def _waiting(version: TariffVersion, waiting_s: FloatArray) -> IntArray:
-    waiting = version.waiting
-    seconds = np.rint(waiting_s).astype(np.int64)
+def _waiting(waiting: Waiting | None, waiting_s: Any, maximum: Extremum) -> Any:
     if waiting is None:
-        return np.zeros(len(seconds), dtype=np.int64)
-    return (np.maximum(seconds - waiting.free_s, 0) // waiting.per_s) * waiting.amount
+        return 0
+    return (maximum(waiting_s - waiting.free_s, 0) // waiting.per_s) * waiting.amount
 
 
-def _time_window(version: TariffVersion, start: np.ndarray) -> tuple[IntArray, IntArray]:
-    """Index and percent of the ``[start, end)`` window each ride starts in."""
-    minute = start.astype("datetime64[m]").astype(np.int64) % 1440  # floor: before 1970 too
-    return version.time_windows(minute)
-
-
-def _holiday_percent(version: TariffVersion, start: np.ndarray) -> IntArray:
-    if version.holiday is None:
-        return np.zeros(len(start), dtype=np.int64)
-    return is_korean_holiday(start).astype(np.int64) * version.holiday.percent
-
-
-def _surcharge(meter: IntArray, percent: IntArray, rounding: Rounding) -> IntArray:
+def _surcharge(meter: Any, percent: Any, rounding: Rounding) -> Any:
     """meter x percent / 100, rounded to ``rounding.unit`` won in integer arithmetic."""
-    hundredths = meter * np.asarray(percent, dtype=np.int64)
-    return round_to_unit(hundredths, rounding.unit * 100, rounding.mode) // 100
+    return round_to_unit(meter * percent, rounding.unit * 100, rounding.mode) // 100

@@ -1,7 +1,9 @@
-"""Korean public holidays as a sorted array of dates, from the ``holidays`` package."""
+"""Korean public holidays from the ``holidays`` package: a set of dates for one ride, a
+sorted array of dates for many."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 
 import holidays
@@ -11,13 +13,18 @@ FIRST_YEAR, LAST_YEAR = 2010, 2045
 
 
 @lru_cache(maxsize=1)
-def korean_holidays() -> np.ndarray:
-    """``datetime64[D]`` dates of Korea's public holidays, substitute days included.
+def korean_holiday_dates() -> frozenset[date]:
+    """Korea's public holidays, substitute days included, FIRST_YEAR to LAST_YEAR.
 
-    Built once (about 0.2 s) on the first ride that a holiday surcharge could touch.
+    Built once (about 0.2 s), at start-up by the service and the batch command.
     """
-    calendar = holidays.country_holidays("KR", years=range(FIRST_YEAR, LAST_YEAR + 1))
-    return np.array(sorted(calendar), dtype="datetime64[D]")
+    return frozenset(holidays.country_holidays("KR", years=range(FIRST_YEAR, LAST_YEAR + 1)))
+
+
+@lru_cache(maxsize=1)
+def korean_holidays() -> np.ndarray:
+    """The same dates as sorted ``datetime64[D]``, for :func:`is_korean_holiday`."""
+    return np.array(sorted(korean_holiday_dates()), dtype="datetime64[D]")
 
 
 def is_korean_holiday(days: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from fare_service.money import RoundingMode
-from fare_service.pricing import LINE_FIELDS, PricedRoutes, Routes, price_routes
+from fare_service.pricing import LINE_FIELDS, Route, price_route
 from fare_service.tariff import Tariff, TariffVersion
 
 _LABELS = {
@@ -101,10 +101,8 @@ def _label(version: TariffVersion, name: str, row: dict[str, int]) -> str:
     return _LABELS[name]
 
 
-def to_quote(
-    tariff: Tariff, version: TariffVersion, priced: PricedRoutes, i: int, at: datetime
-) -> Quote:
-    row = priced.row(i)
+def to_quote(tariff: Tariff, version: TariffVersion, row: dict[str, int], at: datetime) -> Quote:
+    """A priced route (:func:`price_route`, or :meth:`PricedRoutes.row`) as a quote."""
     return Quote(
         fare=row["fare"],
         distance_m=row["distance_m"],
@@ -130,8 +128,6 @@ def quote_legs(
     waiting_s: float = 0.0,
     outside_area: bool = False,
 ) -> Quote:
-    """Price one route through the vectorized engine (N = 1: one implementation, not two)."""
-    routes = Routes.one(
-        legs, at, waypoints=waypoints, waiting_s=waiting_s, outside_area=outside_area
-    )
-    return to_quote(tariff, version, price_routes(version, routes), 0, at)
+    """Price one route (the engine's one-route path) as a quote."""
+    route = Route(legs, at, waypoints=waypoints, waiting_s=waiting_s, outside_area=outside_area)
+    return to_quote(tariff, version, price_route(version, route), at)

@@ -1,6 +1,7 @@
 """From a quote request to a priced quote: stops -> legs -> the engine, with the fare band.
 
-The point estimate and the low/high band are priced together in one engine call (N = 3).
+The point estimate and the low/high band are three routes through the engine's one-route
+path (``pricing.price_route``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import datetime
 
 from fare_service.geo.routing import RoutedLegs
 from fare_service.geo.trace import trace_to_legs
-from fare_service.pricing import Routes, price_routes
+from fare_service.pricing import Route, price_route
 from fare_service.quote import FareRange, Leg, Quote, RouteInfo, to_quote
 from fare_service.runtime import Runtime
 from fare_service.tariff import SEOUL, Tariff, TariffVersion
@@ -82,19 +83,18 @@ def _price(
     home = version.out_of_area.home_regions if version.out_of_area else None
     outside = bool(home) and runtime.places.stops_outside(points, home or [])
     waypoints = 0 if query.trace is not None else max(len(points) - 2, 0)
-    variants = [routed.point, routed.low, routed.high]
-    priced = price_routes(
-        version,
-        Routes.many(variants, [at] * 3, [waypoints] * 3, [query.waiting_s] * 3, [outside] * 3),
+    point, low, high = (
+        price_route(version, Route(legs, at, waypoints, query.waiting_s, outside))
+        for legs in (routed.point, routed.low, routed.high)
     )
-    quote = to_quote(tariff, version, priced, 0, at)
+    quote = to_quote(tariff, version, point, at)
     quote.route = RouteInfo(
         source=routed.source,
         legs=[Leg(distance_m=round(d), duration_s=round(t)) for d, t in routed.point],
         dropped_points=dropped,
     )
-    low, high = sorted((int(priced.fare[1]), int(priced.fare[2])))
-    quote.range = FareRange(low=min(low, quote.fare), high=max(high, quote.fare))
+    low_fare, high_fare = sorted((low["fare"], high["fare"]))
+    quote.range = FareRange(low=min(low_fare, quote.fare), high=max(high_fare, quote.fare))
     quote.warnings = [*routed.warnings, *_tariff_warnings(tariff)]
     return quote
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fare_service.pricing import LINE_FIELDS, Routes, price_routes
+from fare_service.errors import InvalidRoute
+from fare_service.money import RoundingMode
+from fare_service.pricing import Route, Routes, price_route, price_routes
 from fare_service.quote import quote_legs
+from fare_service.tariff import SEOUL, Rounding, TariffVersion
 
 TARIFF_IDS = st.sampled_from(["seoul-taxi", "daeri-standard"])
 legs_st = st.lists(st.tuples(st.floats(0, 80_000), st.floats(0, 10_000)), min_size=1, max_size=5)
 times_st = st.datetimes(datetime(2024, 1, 1), datetime(2030, 12, 31))
 waiting_st = st.floats(0, 7200)
+DAY = datetime(2026, 1, 1)
 
 
 def price(book, tariff_id, legs, at, waiting_s=0.0, outside=False, waypoints=None):
@@ -59,51 +64,155 @@ def test_fare_is_rounded_at_least_the_minimum_and_the_breakdown_adds_up(
     assert all(isinstance(line.amount, int) for line in quote.breakdown)
 
 
-@settings(max_examples=50, deadline=None)
-@given(
-    TARIFF_IDS,
-    st.lists(
-        st.tuples(legs_st, st.integers(0, 86_399), waiting_st, st.booleans()),
-        min_size=1,
-        max_size=30,
-    ),
-)
-def test_vectorized_equals_pricing_each_route_alone(book, tariff_id, routes):
-    day = datetime(2026, 11, 27)
-    starts = [day + timedelta(seconds=s) for _, s, _, _ in routes]
-    version = book.version_at(tariff_id, day)[1]
-    together = price_routes(
-        version,
-        Routes.many(
-            [legs for legs, *_ in routes],
-            starts,
-            [len(legs) - 1 for legs, *_ in routes],
-            [w for *_, w, _ in routes],
-            [o for *_, o in routes],
-        ),
+def tariff_versions() -> st.SearchStrategy[TariffVersion]:
+    """Any valid tariff version: each component present or not, bands, windows that cross
+    midnight, both meter kinds, every rounding mode."""
+    amount = st.integers(0, 5_000)
+    rounding = st.builds(
+        Rounding, unit=st.sampled_from([1, 10, 100, 1000]), mode=st.sampled_from(RoundingMode)
     )
-    for i, (legs, _, waiting, outside) in enumerate(routes):
-        alone = price_routes(
-            version,
-            Routes.one(
-                legs, starts[i], waypoints=len(legs) - 1, waiting_s=waiting, outside_area=outside
-            ),
+    windows = st.sampled_from(
+        [
+            [],
+            [("late", "22:00", "04:00", 20)],
+            [("late", "23:00", "02:00", 40), ("dawn", "02:00", "04:00", 20)],
+            [("noon", "11:30", "13:05", 15)],
+        ]
+    )
+
+    @st.composite
+    def build(draw: st.DrawFn) -> TariffVersion:
+        meter = draw(st.booleans())
+        per_m, per_s, step = draw(st.integers(1, 300)), draw(st.integers(1, 120)), draw(amount)
+        if meter:  # a counter slower than 200 km/h, as the model requires
+            per_m, per_s = draw(st.integers(1, 300)), draw(st.integers(6, 120))
+            distance = {"bands": [{"amount": step, "per_m": per_m}]}
+            time = {"amount": step, "per_s": per_s, "when": "slow"}
+            time["slow_below_kmh"] = per_m / per_s * 3.6
+            includes_s = 0
+        else:
+            starts = draw(st.lists(st.integers(1, 30_000), max_size=2, unique=True))
+            bands = [0, *sorted(starts)]
+            distance = draw(
+                st.none()
+                | st.just(
+                    {
+                        "bands": [
+                            {"from_m": m, "amount": draw(amount), "per_m": per_m} for m in bands
+                        ]
+                    }
+                )
+            )
+            time = draw(st.none() | st.just({"amount": draw(amount), "per_s": per_s}))
+            includes_s = draw(st.integers(0, 900))
+        fare_rounding = draw(rounding)
+        return TariffVersion.model_validate(
+            {
+                "version": "random",
+                "in_force_from": "2020-01-01T00:00:00+09:00",
+                "base": {
+                    "amount": draw(amount),
+                    "includes_m": draw(st.integers(0, 5_000)),
+                    "includes_s": includes_s,
+                },
+                "distance": distance,
+                "time": time,
+                "waypoint": draw(st.none() | st.builds(dict, amount=amount)),
+                "waiting": draw(
+                    st.none()
+                    | st.builds(
+                        dict, free_s=st.integers(0, 900), amount=amount, per_s=st.integers(1, 600)
+                    )
+                ),
+                "time_surcharges": [
+                    {"code": code, "label": code, "start": a, "end": b, "percent": percent}
+                    for code, a, b, percent in draw(windows)
+                ],
+                "holiday": draw(st.none() | st.builds(dict, percent=st.integers(0, 300))),
+                "out_of_area": draw(
+                    st.none()
+                    | st.builds(dict, home_regions=st.just(["11"]), percent=st.integers(0, 300))
+                ),
+                "minimum_fare": draw(st.integers(0, 30)) * fare_rounding.unit,
+                "rounding": {"surcharge": draw(rounding), "fare": fare_rounding},
+            }
         )
-        for name in ("fare", *LINE_FIELDS):
-            assert getattr(together, name)[i] == getattr(alone, name)[0], name
+
+    return build()
 
 
-def test_engine_refuses_nan_and_negative_legs(book):
-    import pytest
+# Any second from 2024 to 2030, holidays and both sides of every window included, in Seoul
+# time, in UTC or naive (read as Seoul).
+starts_st = st.datetimes(datetime(2024, 1, 1), datetime(2030, 12, 31)).flatmap(
+    lambda at: st.sampled_from([at, at.replace(tzinfo=SEOUL), at.replace(tzinfo=UTC)])
+)
+routes_st = st.lists(
+    st.tuples(legs_st, starts_st, st.integers(0, 10), waiting_st, st.booleans()),
+    min_size=1,
+    max_size=20,
+)
 
-    from fare_service.errors import InvalidRoute
 
-    version = book.version_at("seoul-taxi", datetime(2026, 1, 1))[1]
-    for bad in (float("nan"), -1.0, float("inf")):
+def assert_one_route_path_equals_many(version: TariffVersion, routes: list) -> None:
+    """``price_route`` on each route equals ``price_routes`` on all of them, every field."""
+    together = price_routes(
+        version, Routes.many(*(list(column) for column in zip(*routes, strict=True)))
+    )
+    for i, (legs, start, waypoints, waiting, outside) in enumerate(routes):
+        alone = price_route(version, Route(legs, start, waypoints, waiting, outside))
+        assert alone == together.row(i)
+        assert all(type(value) is int for value in alone.values())
+
+
+@settings(max_examples=300, deadline=None)
+@given(tariff_versions(), routes_st)
+def test_one_route_path_equals_the_vectorized_engine_on_any_tariff(version, routes):
+    assert_one_route_path_equals_many(version, routes)
+
+
+@settings(max_examples=100, deadline=None)
+@given(TARIFF_IDS, routes_st)
+def test_one_route_path_equals_the_vectorized_engine_on_shipped_tariffs(book, tariff_id, routes):
+    for version in book.tariffs[tariff_id].versions:
+        assert_one_route_path_equals_many(version, routes)
+
+
+def test_holidays_and_window_edges_price_alike_on_both_paths(book):
+    """Hand-picked edges: a window's first and last minute, midnight, Chuseok, New Year."""
+    edges = [
+        datetime(2026, 11, 18, 21, 59, 59),
+        datetime(2026, 11, 18, 22, 0),
+        datetime(2026, 11, 18, 23, 59, 59),
+        datetime(2026, 11, 19, 0, 0),
+        datetime(2026, 11, 19, 3, 59, 59),
+        datetime(2026, 11, 19, 4, 0),
+        datetime(2026, 9, 25, 12, 0),  # 추석
+        datetime(2026, 1, 1, 12, 0),  # 신정
+        datetime(2025, 12, 31, 15, 0, tzinfo=UTC),  # 2026-01-01 00:00 in Seoul
+    ]
+    routes = [([(5_000.0, 600.0), (300.0, 400.0)], at, 1, 700.0, True) for at in edges]
+    for tariff in book:
+        for version in tariff.versions:
+            assert_one_route_path_equals_many(version, routes)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), -1.0, float("inf")])
+@pytest.mark.parametrize(
+    ("field", "route"),
+    [
+        ("leg_distance_m", lambda bad: Route([(bad, 10.0)], DAY)),
+        ("leg_duration_s", lambda bad: Route([(10.0, 10.0), (10.0, bad)], DAY)),
+        ("waiting_s", lambda bad: Route([(10.0, 10.0)], DAY, waiting_s=bad)),
+    ],
+)
+def test_both_paths_refuse_nan_infinite_and_negative_values(book, bad, field, route):
+    version = book.version_at("seoul-taxi", DAY)[1]
+    one = route(bad)
+    many = Routes.one(one.legs, DAY, waiting_s=one.waiting_s)
+    for price in (lambda: price_route(version, one), lambda: price_routes(version, many)):
         with pytest.raises(InvalidRoute) as caught:
-            price_routes(version, Routes.one([(bad, 10.0)], datetime(2026, 1, 1)))
-        assert caught.value.field == "leg_distance_m"
+            price()
+        assert caught.value.field == field
     assert np.issubdtype(
-        price_routes(version, Routes.one([(1.0, 1.0)], datetime(2026, 1, 1))).fare.dtype,
-        np.integer,
+        price_routes(version, Routes.one([(1.0, 1.0)], DAY)).fare.dtype, np.integer
     )

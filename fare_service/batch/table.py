@@ -180,7 +180,7 @@ class TableResult:
     def quote(self, i: int, at: datetime) -> Quote:
         """Route ``i`` as the API's Quote (fare, breakdown, tariff); only when ok."""
         group = self.groups[int(self.group[i])]
-        return to_quote(group.tariff, group.version, group.priced, int(self.group_row[i]), at)
+        return to_quote(group.tariff, group.version, group.priced.row(int(self.group_row[i])), at)
 
 
 def price_table(

@@ -186,7 +186,7 @@ def price_routes(version: TariffVersion, routes: Routes) -> PricedRoutes:
     t_leg = np.rint(routes.leg_duration_s).astype(np.int64)
     distance_m = _per_route(d_leg, routes)
     duration_s = _per_route(t_leg, routes)
-    fast_m, slow_s = distance_m, 0
+    fast_m, slow_s = distance_m, np.zeros_like(duration_s)
     if _meter_rule(version):
         slow = _is_slow(version, d_leg, t_leg)
         fast_m = _per_route(np.where(slow, 0, d_leg), routes)

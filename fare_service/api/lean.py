@@ -13,14 +13,14 @@ documented extension point for custom route classes (``APIRouter(route_class=...
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
-from typing import cast
+from collections.abc import Callable, Coroutine
+from typing import Any, cast
 
 from fastapi import Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
-Endpoint = Callable[[Request], Awaitable[Response]]
+Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
 class LeanRoute(APIRoute):

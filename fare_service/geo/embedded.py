@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -22,12 +25,31 @@ EARTH_RADIUS_M = 6_371_008.8  # IUGG mean Earth radius
 HOURS = 24
 
 
-def haversine_m(lat1, lon1, lat2, lon2) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """Great-circle distance in metres between points in WGS84 degrees (any broadcastable)."""
-    phi1, phi2 = np.radians(lat1), np.radians(lat2)
-    half_dphi, half_dlambda = (phi2 - phi1) / 2, np.radians(np.subtract(lon2, lon1)) / 2
-    a = np.sin(half_dphi) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(half_dlambda) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+@dataclass(frozen=True)
+class _Floats:
+    """The functions :func:`haversine_m` needs, for numpy arrays or for Python floats."""
+
+    radians: Callable[[Any], Any]
+    sin: Callable[[Any], Any]
+    cos: Callable[[Any], Any]
+    arcsin: Callable[[Any], Any]
+    sqrt: Callable[[Any], Any]
+    minimum: Callable[[Any, Any], Any]
+
+
+ARRAYS = _Floats(np.radians, np.sin, np.cos, np.arcsin, np.sqrt, np.minimum)
+# One point pair: numpy's fixed cost per call is ~20x the arithmetic. libm and numpy may
+# differ in the last bit of a sine, ~1e-10 m on a 100 km leg; fares count whole metres.
+SCALARS = _Floats(math.radians, math.sin, math.cos, math.asin, math.sqrt, min)
+
+
+def haversine_m(lat1, lon1, lat2, lon2, f: _Floats = ARRAYS):  # type: ignore[no-untyped-def]
+    """Great-circle distance in metres between points in WGS84 degrees (any broadcastable
+    arrays, or floats with ``f=SCALARS``)."""
+    phi1, phi2 = f.radians(lat1), f.radians(lat2)
+    half_dphi, half_dlambda = (phi2 - phi1) / 2, f.radians(lon2 - lon1) / 2
+    a = f.sin(half_dphi) ** 2 + f.cos(phi1) * f.cos(phi2) * f.sin(half_dlambda) ** 2
+    return 2 * EARTH_RADIUS_M * f.arcsin(f.sqrt(f.minimum(a, 1.0)))
 
 
 def check_point(lat: float, lon: float, field: str) -> None:
@@ -71,6 +93,18 @@ class RouteProfile:
 
 
 @dataclass(frozen=True)
+class RouteLegs:
+    """One route's legs in order, as :class:`RouteArrays` has them per route."""
+
+    distance_m: tuple[float, ...]
+    duration_s: tuple[float, ...]
+    distance_low_m: tuple[float, ...]
+    distance_high_m: tuple[float, ...]
+    duration_low_s: tuple[float, ...]
+    duration_high_s: tuple[float, ...]
+
+
+@dataclass(frozen=True)
 class RouteArrays:
     """Per route, float64: metres and seconds, the point estimate and its band."""
 
@@ -86,6 +120,7 @@ class EmbeddedRouter:
     def __init__(self, profile: RouteProfile) -> None:
         self.profile = profile
         self._speed_ms = np.array(profile.speed_kmh) / 3.6
+        self._speed_ms_at = tuple(self._speed_ms.tolist())
 
     def route_arrays(self, lat1, lon1, lat2, lon2, hour) -> RouteArrays:  # type: ignore[no-untyped-def]
         """Routes from (lat1, lon1) to (lat2, lon2) in degrees, starting at local ``hour``."""
@@ -104,3 +139,24 @@ class EmbeddedRouter:
         """Legs between consecutive ``(lat, lon)`` rows: N points make N - 1 legs."""
         lat, lon = points[:, 0], points[:, 1]
         return self.route_arrays(lat[:-1], lon[:-1], lat[1:], lon[1:], hour)
+
+    def legs_of(self, points: Sequence[tuple[float, float]], hour: int) -> RouteLegs:
+        """:meth:`legs` for one route's few stops, in Python floats (a single quote)."""
+        speed_ms = self._speed_ms_at[hour % HOURS]
+        profile = self.profile
+        great_circle_m = [
+            haversine_m(lat1, lon1, lat2, lon2, SCALARS)
+            for (lat1, lon1), (lat2, lon2) in pairwise(points)
+        ]
+        distance_m, low_m, high_m = (
+            tuple(m * factor for m in great_circle_m)
+            for factor in (profile.circuity, profile.circuity_low, profile.circuity_high)
+        )
+        return RouteLegs(
+            distance_m,
+            tuple(m / speed_ms for m in distance_m),
+            low_m,
+            high_m,
+            tuple(m / speed_ms for m in low_m),
+            tuple(m / speed_ms for m in high_m),
+        )

@@ -18,7 +18,7 @@ import numpy as np
 
 from fare_service.config import Settings
 from fare_service.errors import InvalidRoute, RouterUnavailable
-from fare_service.geo.embedded import EmbeddedRouter, RouteArrays, RouteProfile, check_point
+from fare_service.geo.embedded import EmbeddedRouter, RouteLegs, RouteProfile, check_point
 from fare_service.geo.osrm import OsrmClient
 from fare_service.geo.places import PlaceIndex
 
@@ -49,19 +49,18 @@ class RoutedLegs:
         return cls(distance_m, duration_s, distance_m, distance_m, duration_s, duration_s, source)
 
     @classmethod
-    def from_arrays(
-        cls, arrays: RouteArrays, source: str, warnings: Sequence[str] = ()
-    ) -> RoutedLegs:
-        fields = (
-            arrays.distance_m,
-            arrays.duration_s,
-            arrays.distance_low_m,
-            arrays.distance_high_m,
-            arrays.duration_low_s,
-            arrays.duration_high_s,
+    def estimated(cls, legs: RouteLegs, source: str, warnings: tuple[str, ...] = ()) -> RoutedLegs:
+        """The embedded router's legs, with its band."""
+        return cls(
+            legs.distance_m,
+            legs.duration_s,
+            legs.distance_low_m,
+            legs.distance_high_m,
+            legs.duration_low_s,
+            legs.duration_high_s,
+            source=source,
+            warnings=warnings,
         )
-        legs = [tuple(np.atleast_1d(a).tolist()) for a in fields]
-        return cls(*legs, source=source, warnings=tuple(warnings))  # type: ignore[arg-type, misc]
 
     @property
     def point(self) -> list[LegPair]:
@@ -149,18 +148,19 @@ class Routing:
         if legs is not None:
             return RoutedLegs.fixed(_checked_legs(legs, len(points) - 1))
         if self.osrm is None:
-            return RoutedLegs.from_arrays(self._embedded(points, at), "embedded")
+            return self._embedded(points, at, "embedded")
         try:
             routed = await self.osrm.route(points)
         except RouterUnavailable as error:
             warning = f"road router unavailable ({error.detail}); distances are estimated"
-            return RoutedLegs.from_arrays(
-                self._embedded(points, at), "osrm-fallback-embedded", [warning]
-            )
+            return self._embedded(points, at, "osrm-fallback-embedded", (warning,))
         return self._from_osrm(routed.distance_m, routed.duration_s, at)
 
-    def _embedded(self, points: Sequence[Point], at: datetime) -> RouteArrays:
-        return self.embedded.legs(np.asarray(points, dtype=float), _local_hour(at))
+    def _embedded(
+        self, points: Sequence[Point], at: datetime, source: str, warnings: tuple[str, ...] = ()
+    ) -> RoutedLegs:
+        legs = self.embedded.legs_of(points, _local_hour(at))
+        return RoutedLegs.estimated(legs, source, warnings)
 
     def _from_osrm(
         self, distance_m: np.ndarray, duration_s: np.ndarray, at: datetime

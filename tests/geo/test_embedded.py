@@ -66,6 +66,20 @@ def test_vectorized_routes_equal_routes_one_by_one(routes: list) -> None:
         assert batch.distance_m[i] == pytest.approx(by_hand_m, abs=1e-3)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(latitude, longitude), min_size=2, max_size=7), st.integers(0, 23))
+@example([(37.5, 127.0), (37.5, 127.0)], 0)  # zero length
+def test_one_route_in_python_floats_equals_the_vectorized_router(points: list, hour: int) -> None:
+    """A single quote's legs (``legs_of``) and a batch's (``legs``) agree far below a metre."""
+    router = make_router()
+    one = router.legs_of(points, hour)
+    many = router.legs(np.array(points), hour)
+    for name in vars(one):
+        assert np.allclose(getattr(one, name), getattr(many, name), rtol=1e-12, atol=1e-9), name
+    assert len(one.distance_m) == len(points) - 1
+    assert all(type(value) is float for value in one.distance_m + one.duration_high_s)
+
+
 def test_profile_file_with_wrong_values_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "profile.toml"
     path.write_text("[circuity]\nfactor = 1.1\nlow = 1.2\nhigh = 1.4\n[speed]\nkmh = [25.0]\n")

@@ -83,14 +83,17 @@ def _price(
     home = version.out_of_area.home_regions if version.out_of_area else None
     outside = bool(home) and runtime.places.stops_outside(points, home or [])
     waypoints = 0 if query.trace is not None else max(len(points) - 2, 0)
-    point, low, high = (
-        price_route(version, Route(legs, at, waypoints, query.waiting_s, outside))
-        for legs in (routed.point, routed.low, routed.high)
-    )
+    variants = (routed.point, routed.low, routed.high)
+    priced: dict[tuple[LegPair, ...], dict[str, int]] = {}  # known legs have no band
+    for legs in variants:
+        if legs not in priced:
+            route = Route(legs, at, waypoints, query.waiting_s, outside)
+            priced[legs] = price_route(version, route)
+    point, low, high = (priced[legs] for legs in variants)
     quote = to_quote(tariff, version, point, at)
     quote.route = RouteInfo(
         source=routed.source,
-        legs=[Leg(distance_m=round(d), duration_s=round(t)) for d, t in routed.point],
+        legs=[Leg(distance_m=round(d), duration_s=round(t)) for d, t in variants[0]],
         dropped_points=dropped,
     )
     low_fare, high_fare = sorted((low["fare"], high["fare"]))

@@ -63,16 +63,16 @@ class RoutedLegs:
         )
 
     @property
-    def point(self) -> list[LegPair]:
-        return list(zip(self.distance_m, self.duration_s, strict=True))
+    def point(self) -> tuple[LegPair, ...]:
+        return tuple(zip(self.distance_m, self.duration_s, strict=True))
 
     @property
-    def low(self) -> list[LegPair]:
-        return list(zip(self.distance_low_m, self.duration_low_s, strict=True))
+    def low(self) -> tuple[LegPair, ...]:
+        return tuple(zip(self.distance_low_m, self.duration_low_s, strict=True))
 
     @property
-    def high(self) -> list[LegPair]:
-        return list(zip(self.distance_high_m, self.duration_high_s, strict=True))
+    def high(self) -> tuple[LegPair, ...]:
+        return tuple(zip(self.distance_high_m, self.duration_high_s, strict=True))
 
 
 def resolve_stops(

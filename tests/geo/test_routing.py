@@ -55,7 +55,7 @@ def test_embedded_legs_carry_the_band_and_the_source() -> None:
 
 def test_osrm_legs_are_used_when_the_server_answers(osrm_server: FakeOsrm) -> None:
     routed = legs_for(make_routing(osrm_server.url), [CITY_HALL, GANGNAM_STATION])
-    assert routed.source == "osrm" and routed.point == [(1000.0, 100.0)]
+    assert routed.source == "osrm" and routed.point == ((1000.0, 100.0),)
     assert routed.duration_high_s[0] >= routed.duration_s[0]
 
 
@@ -72,7 +72,7 @@ def test_a_failing_osrm_falls_back_to_embedded_and_says_so(osrm_server: FakeOsrm
 def test_caller_legs_bypass_routing_with_no_band() -> None:
     routed = legs_for(make_routing(), [CITY_HALL, GANGNAM_STATION], legs=[(11_200.0, 1_500.0)])
     assert routed.source == "caller"
-    assert routed.point == routed.low == routed.high == [(11_200.0, 1_500.0)]
+    assert routed.point == routed.low == routed.high == ((11_200.0, 1_500.0),)
 
 
 @pytest.mark.parametrize(

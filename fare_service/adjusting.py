@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from fare_service.geo.places import Region
 from fare_service.policy import models as policy
 from fare_service.policy.instruction import build_instruction
 from fare_service.quote import Quote
@@ -33,6 +34,8 @@ class AdjustmentQuery:
     checks: policy.Checks
     tariff_id: str | None = None
     forced_call_id: str | None = None
+    new_destination_name: str | None = None  # the stops as people say them: stop_names
+    added_waypoint_names: Sequence[str] = ()
 
 
 class Adjustment(policy.Instruction):
@@ -45,8 +48,8 @@ async def adjust(query: AdjustmentQuery, runtime: Runtime) -> Adjustment:
     quote = await _changed_route_quote(query, runtime) if _route_changed(query) else None
     estimate = _estimate(quote, query, runtime)
     change = policy.Change(
-        new_destination_name=stop_name(query.new_destination, runtime),
-        added_waypoint_names=tuple(stop_name(stop, runtime) or "" for stop in query.add_waypoints),
+        new_destination_name=query.new_destination_name,
+        added_waypoint_names=tuple(query.added_waypoint_names),
         agreed_fare=query.agreed_fare,
     )
     settings = runtime.settings
@@ -101,11 +104,17 @@ def _estimate(
     return policy.Estimate(fare=quote.fare, low=low, high=high, minimum_fare=version.minimum_fare)
 
 
-def stop_name(stop: StopValue | None, runtime: Runtime) -> str | None:
-    """What the agent and the SMS call a stop: the place as said, or the 구 and 동 there."""
-    if stop is None or isinstance(stop, str):
-        return stop
-    region = runtime.places.region_of(*stop)
+def stop_names(stops: Sequence[StopValue | None], runtime: Runtime) -> list[str | None]:
+    """What the agent and the SMS call each stop: the place as said, or the 구 and 동 at
+    the coordinates (one lookup for all of them)."""
+    regions = iter(runtime.places.regions_of([s for s in stops if isinstance(s, tuple)]))
+    return [
+        _coordinates_name(stop, next(regions)) if isinstance(stop, tuple) else stop
+        for stop in stops
+    ]
+
+
+def _coordinates_name(stop: tuple[float, float], region: Region | None) -> str:
     if region is None:
         return f"{stop[0]:.5f}, {stop[1]:.5f}"
     return " ".join(part for part in (region.sigungu, region.emd) if part)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from fare_service.adjusting import Adjustment, AdjustmentQuery, adjust, stop_name
+from fare_service.adjusting import Adjustment, AdjustmentQuery, adjust, stop_names
 from fare_service.api.body import json_body, openapi_body
 from fare_service.api.deps import json_response, runtime_of
 from fare_service.api.lean import LeanRoute
@@ -26,6 +26,11 @@ router = APIRouter(
 def to_query(body: AdjustmentRequest, runtime: Runtime) -> AdjustmentQuery:
     call, change = body.call, body.change
     origin, destination = stop_value(call.origin), stop_value(call.destination)
+    new_destination = stop_value(change.destination) if change and change.destination else None
+    add_waypoints = [stop_value(stop) for stop in change.add_waypoints] if change else []
+    origin_name, destination_name, new_destination_name, *added_names = stop_names(
+        [origin, destination, new_destination, *add_waypoints], runtime
+    )
     return AdjustmentQuery(
         call=policy.Call(
             id=call.id,
@@ -34,15 +39,15 @@ def to_query(body: AdjustmentRequest, runtime: Runtime) -> AdjustmentQuery:
             payment=policy.PaymentMethod(call.payment),
             fare=call.fare,
             requested_at=ride_time(call.requested_at),
-            origin_name=stop_name(origin, runtime) or "",
-            destination_name=stop_name(destination, runtime) or "",
+            origin_name=origin_name or "",
+            destination_name=destination_name or "",
             driving_started=call.driving_started,
         ),
         origin=origin,
         waypoints=[stop_value(stop) for stop in call.waypoints],
         destination=destination,
-        new_destination=stop_value(change.destination) if change and change.destination else None,
-        add_waypoints=[stop_value(stop) for stop in change.add_waypoints] if change else [],
+        new_destination=new_destination,
+        add_waypoints=add_waypoints,
         legs=[(leg.distance_m, leg.duration_s) for leg in change.legs]
         if change and change.legs
         else None,
@@ -50,6 +55,8 @@ def to_query(body: AdjustmentRequest, runtime: Runtime) -> AdjustmentQuery:
         checks=policy.Checks(**body.checks.model_dump()),
         tariff_id=body.tariff_id,
         forced_call_id=body.forced_call_id,
+        new_destination_name=new_destination_name,
+        added_waypoint_names=[name or "" for name in added_names],
     )
 
 

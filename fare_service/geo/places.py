@@ -137,12 +137,29 @@ class PlaceIndex:
 
     def region_of(self, lat: float, lon: float) -> Region | None:
         """The 시도/시군구/읍면동 containing the point; ``None`` at sea or abroad."""
-        point = shapely.Point(lon, lat)
+        return self.regions_of([(lat, lon)])[0]
+
+    def regions_of(self, points: Sequence[tuple[float, float]]) -> list[Region | None]:
+        """:meth:`region_of` of each ``(lat, lon)``, one tree query per level for all.
+
+        An adjustment names 2-5 stops; shapely's fixed cost per call is most of a lookup.
+        """
+        found: list[Region | None] = [None] * len(points)
+        if not points:
+            return found
+        todo = list(range(len(points)))
+        geometries = shapely.points([(lon, lat) for lat, lon in points])
         for level in reversed(LEVELS):  # deepest first; a gap falls back to the parent
-            hits = self._trees[level].query(point, predicate="intersects")
-            if len(hits):
-                return _region(self._levels[level].metas[int(min(hits))], level)
-        return None
+            if not todo:
+                break
+            hits = self._trees[level].query(geometries[todo], predicate="intersects")
+            first: dict[int, int] = {}  # of several (a shared border), the lowest index
+            for k, polygon in zip(hits[0].tolist(), hits[1].tolist(), strict=True):
+                first[k] = min(polygon, first.get(k, polygon))
+            for k, polygon in first.items():
+                found[todo[k]] = _region(self._levels[level].metas[polygon], level)
+            todo = [i for k, i in enumerate(todo) if k not in first]
+        return found
 
     def sido_codes(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
         """2-char 시도 codes per point ("11" Seoul, "41" Gyeonggi), "" outside Korea."""

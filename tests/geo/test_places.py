@@ -115,6 +115,35 @@ def test_reverse_lookup_of_a_seoul_and_a_gyeonggi_point(places: PlaceIndex) -> N
     assert places.region_of(35.0, 130.5) is None  # the sea between Busan and Tsushima
 
 
+def test_regions_of_many_points_match_a_brute_force_search_of_every_polygon(
+    places: PlaceIndex,
+) -> None:
+    """The tree answers as testing the point against every polygon would: the deepest
+    level that has one, the lowest-numbered of several; the sea and abroad are None."""
+    levels = {level: load_level(level) for level in ("sido", "sigungu", "emd")}
+    rng = np.random.default_rng(11)
+    points = [
+        *zip(rng.uniform(37.2, 37.8, 60), rng.uniform(126.6, 127.4, 60), strict=True),
+        *zip(rng.uniform(33.0, 38.6, 40), rng.uniform(124.5, 131.0, 40), strict=True),
+        CITY_HALL,
+        (35.0, 130.5),
+    ]
+    digits = {"emd": 8, "sigungu": 5, "sido": 2}
+    expected: list[str | None] = []
+    for lat, lon in points:
+        for level in ("emd", "sigungu", "sido"):
+            inside = np.flatnonzero(shapely.intersects_xy(levels[level].polygons, lon, lat))
+            if len(inside):
+                expected.append(levels[level].metas[inside[0]]["code"][: digits[level]])
+                break
+        else:
+            expected.append(None)
+    found = places.regions_of(points)
+    assert [r and (r.emd_code or r.sigungu_code or r.sido_code) for r in found] == expected
+    assert [places.region_of(*p) for p in points] == found
+    assert None in found and places.regions_of([]) == []
+
+
 def test_sido_codes_of_known_points_and_bad_input(places: PlaceIndex) -> None:
     lat = np.array([CITY_HALL[0], PANGYO_STATION[0], 35.0, np.nan, 95.0, 39.0392])
     lon = np.array([CITY_HALL[1], PANGYO_STATION[1], 130.5, 127.0, 127.0, 125.7625])

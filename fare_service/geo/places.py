@@ -148,7 +148,7 @@ class PlaceIndex:
         if not points:
             return found
         todo = list(range(len(points)))
-        geometries = shapely.points([(lon, lat) for lat, lon in points])
+        geometries = shapely.points(np.array([(lon, lat) for lat, lon in points]))
         for level in reversed(LEVELS):  # deepest first; a gap falls back to the parent
             if not todo:
                 break

@@ -140,7 +140,8 @@ def _warnings(d: Decision) -> list[AgentWarning]:
 
 def seoul_date(at: datetime) -> str:
     """``MM월 DD일`` of the call, in Seoul whatever zone it was given in."""
-    return at.astimezone(SEOUL).strftime("%m월 %d일")
+    local = at.astimezone(SEOUL)
+    return f"{local.month:02d}월 {local.day:02d}일"  # strftime costs ~4 us with Hangul
 
 
 def template_context(d: Decision) -> dict[str, Any]:

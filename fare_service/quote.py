@@ -46,7 +46,7 @@ class Leg(BaseModel):
 
 class RouteInfo(BaseModel):
     source: str = Field(description="caller | embedded | osrm | osrm-fallback-embedded | trace")
-    legs: list[Leg] = []
+    legs: list[Leg] = Field(default_factory=list)  # a [] default is deep-copied each time
     dropped_points: int | None = None
 
 
@@ -65,7 +65,7 @@ class Quote(BaseModel):
     at: datetime
     route: RouteInfo | None = None
     range: FareRange | None = None
-    warnings: list[str] = []
+    warnings: list[str] = Field(default_factory=list)
 
 
 def breakdown(version: TariffVersion, row: dict[str, int]) -> list[BreakdownLine]:

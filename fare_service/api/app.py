@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -46,6 +47,19 @@ def load_state(app: FastAPI, settings: Settings) -> None:
         log.warning("NO API KEYS CONFIGURED: the API is open to anyone who can reach it")
 
 
+def settle_heap() -> None:
+    """Take what start-up loaded out of the garbage collector's full collections.
+
+    Tariffs, places, templates and the framework are ~110,000 objects that live as long
+    as the worker. A full collection walked all of them: ~70 ms, every few thousand
+    requests, with every request on that worker waiting (measured with ``gc.callbacks``
+    under the admin UI's mix). Frozen, a full collection walks only what requests made
+    since (~13 ms at most). See ``gc.freeze`` in the Python documentation.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -53,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not hasattr(app.state, "runtime"):
             load_state(app, settings)
+        settle_heap()
         yield
         await app.state.runtime.aclose()
 

@@ -82,6 +82,16 @@ def test_body_over_the_limit_is_413_before_parsing():
         assert streamed.status_code == 413
 
 
+def test_start_up_state_is_frozen_out_of_full_collections(client):
+    """What the lifespan loaded is in the collector's permanent generation (gc.freeze),
+    so a full collection no longer walks the place index on every worker."""
+    import gc
+
+    runtime = client.app.state.runtime
+    assert gc.get_freeze_count() > 50_000
+    assert not any(tracked is runtime for tracked in gc.get_objects())
+
+
 def test_request_id_is_echoed_or_made(client):
     given = client.get("/healthz", headers={"X-Request-ID": "agent-42"})
     assert given.headers["x-request-id"] == "agent-42"

@@ -4,8 +4,12 @@
 night), 25% ``POST /v1/adjustments`` (every outcome), 5% ``POST /v1/quotes/batch`` with 100
 items. Bodies come from seeded random data (``LOAD_SEED``), made and encoded once at
 start (a pool per kind, drawn from at random); the key from
-``FARE_SERVICE_LOAD_API_KEY``. Each user sends ``LOAD_USER_RPS`` requests per second, so
-users x rate is the offered load. Run it through ``benchmarks/run_load.sh``, which only
+``FARE_SERVICE_LOAD_API_KEY``. Each user is an agent sending ``LOAD_USER_RPS`` requests
+per second on average, at Poisson arrival times of its own, so the offered load is a
+Poisson stream of users x rate. (With locust's ``constant_throughput``, every user
+started at the same instant and stayed in step: the server saw bursts of 40 requests
+every 100 ms, and the last of each burst waited for the other 39. Agents on the phone
+are independent.) Run it through ``benchmarks/run_load.sh``, which only
 ever targets 127.0.0.1.
 """
 
@@ -15,9 +19,10 @@ import itertools
 import json
 import os
 import random
+import time
 
 from bodies import adjustment_body, batch_body, quote_body
-from locust import FastHttpUser, constant_throughput, task
+from locust import FastHttpUser, task
 
 SEED = int(os.environ.get("LOAD_SEED", "20261129"))
 _seeds = itertools.count(SEED)
@@ -37,11 +42,19 @@ QUOTES, ADJUSTMENTS, BATCHES = (
 )
 
 
+USER_RPS = float(os.environ.get("LOAD_USER_RPS", "10"))
+
+
 class AdminUI(FastHttpUser):
-    wait_time = constant_throughput(float(os.environ.get("LOAD_USER_RPS", "10")))
+    def wait_time(self) -> float:
+        """Until this agent's next arrival: exponential gaps between the starts of its
+        requests (a Poisson process), however long the last request took."""
+        self.next_start += self.rng.expovariate(USER_RPS)
+        return max(0.0, self.next_start - time.monotonic())
 
     def on_start(self) -> None:
         self.rng = random.Random(next(_seeds))
+        self.next_start = time.monotonic()
         key = os.environ.get("FARE_SERVICE_LOAD_API_KEY", "")
         self.headers = {"content-type": "application/json"}
         if key:

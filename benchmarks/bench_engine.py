@@ -1,10 +1,11 @@
 """Fare engine throughput: one vectorized call on 1,000,000 routes vs. one route at a time.
 
 Prices 1,000,000 random routes (1-4 legs, any start time, waiting, waypoints) with the
-``seoul-taxi`` tariff in one ``price_routes`` call, then a 20,000-route sample one by one
-through the same engine (``Routes.one`` + ``price_routes``, as a single quote does), and
-prints routes/s for both and their ratio. Targets: >= 1,000,000 routes/s vectorized on
-one core, >= 100x the one-by-one path.
+``seoul-taxi`` tariff in one ``price_routes`` call, then a 20,000-route sample one by one,
+two ways: through the array engine with N = 1 (``Routes.one`` + ``price_routes``) and
+through the one-route path a single quote takes (``price_route``, the same rules on Python
+ints). Prints routes/s for each and the ratios. Targets: >= 1,000,000 routes/s vectorized
+on one core, >= 100x the one-by-one path.
 
     python benchmarks/bench_engine.py [--routes 1000000] [--sample 20000] [--tariff seoul-taxi]
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fare_service.pricing import Routes, price_routes
+from fare_service.pricing import Route, Routes, price_route, price_routes
 from fare_service.tariff_book import load_tariff_book
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,28 +45,28 @@ def random_routes(n: int, seed: int = 7) -> Routes:
     )
 
 
-def one_by_one(version, routes: Routes, sample: int) -> float:
+def one_by_one(version, routes: Routes, sample: int, *, ints: bool) -> float:
     bounds = np.searchsorted(routes.leg_route, np.arange(sample + 1))
     begin = time.perf_counter()
     for i in range(sample):
         legs = list(
             zip(
-                routes.leg_distance_m[bounds[i] : bounds[i + 1]],
-                routes.leg_duration_s[bounds[i] : bounds[i + 1]],
+                routes.leg_distance_m[bounds[i] : bounds[i + 1]].tolist(),
+                routes.leg_duration_s[bounds[i] : bounds[i + 1]].tolist(),
                 strict=True,
             )
         )
-        start = routes.start[i].astype(datetime)
-        price_routes(
-            version,
-            Routes.one(
-                legs,
-                start,
-                waypoints=int(routes.waypoints[i]),
-                waiting_s=float(routes.waiting_s[i]),
-                outside_area=bool(routes.outside_area[i]),
-            ),
+        route = Route(
+            legs,
+            routes.start[i].astype(datetime),
+            waypoints=int(routes.waypoints[i]),
+            waiting_s=float(routes.waiting_s[i]),
+            outside_area=bool(routes.outside_area[i]),
         )
+        if ints:
+            price_route(version, route)
+        else:
+            price_routes(version, Routes.one(**vars(route)))
     return sample / (time.perf_counter() - begin)
 
 
@@ -82,11 +83,13 @@ def main() -> None:
     begin = time.perf_counter()
     priced = price_routes(version, routes)
     vector_rate = args.routes / (time.perf_counter() - begin)
-    single_rate = one_by_one(version, routes, args.sample)
+    arrays_rate = one_by_one(version, routes, args.sample, ints=False)
+    ints_rate = one_by_one(version, routes, args.sample, ints=True)
     print(f"tariff {args.tariff} {version.version}; mean fare {priced.fare.mean():,.0f} won")
-    print(f"vectorized : {vector_rate:12,.0f} routes/s ({args.routes:,} routes, one call)")
-    print(f"one by one : {single_rate:12,.0f} routes/s ({args.sample:,} routes)")
-    print(f"ratio      : {vector_rate / single_rate:12,.0f}x")
+    print(f"vectorized                    : {vector_rate:12,.0f} routes/s ({args.routes:,} routes)")
+    for name, rate in (("arrays, N = 1", arrays_rate), ("ints (price_route)", ints_rate)):
+        ratio = vector_rate / rate
+        print(f"one by one, {name:18s}: {rate:12,.0f} routes/s, vectorized is {ratio:,.0f}x")
 
 
 if __name__ == "__main__":

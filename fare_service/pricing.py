@@ -234,11 +234,11 @@ def price_route(version: TariffVersion, route: Route) -> dict[str, int]:
         duration_s=duration_s,
         fast_m=fast_m,
         slow_s=slow_s,
-        waypoints=route.waypoints,
-        waiting_s=round(route.waiting_s),
+        waypoints=int(route.waypoints),
+        waiting_s=round(float(route.waiting_s)),
         window_percent=window_percent,
         holiday=version.holiday is not None and local.date() in korean_holiday_dates(),
-        outside=route.outside_area,
+        outside=bool(route.outside_area),
     )
     lines = _lines(version, counted, max, min)
     return {**lines, "window": window, "distance_m": distance_m, "duration_s": duration_s}

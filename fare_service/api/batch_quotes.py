@@ -1,4 +1,4 @@
-"""``POST /v1/quotes/batch``: each item checked on its own, then all priced in one table.
+"""``POST /v1/quotes/batch``: each item checked on its own, then priced in tables of 200.
 
 The pricing is the batch command's chunk core (:func:`fare_service.batch.table.price_table`):
 the embedded router runs once over every leg, the engine once per tariff version. Only
@@ -8,7 +8,8 @@ the per-item checks (schema, place names, traces) are a Python loop.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import AsyncIterator
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -20,6 +21,8 @@ from fare_service.errors import FareServiceError
 from fare_service.quote import FareRange, RouteInfo
 from fare_service.quoting import RouteQuery, ride_time, trace_route
 from fare_service.runtime import Runtime
+
+T = TypeVar("T")
 
 
 def _problem(status: int, title: str, detail: str, slug: str, errors: list) -> dict[str, Any]:
@@ -74,27 +77,26 @@ async def quote_items(items: list[dict[str, Any]], runtime: Runtime) -> BatchQuo
     """
     answers: list[BatchItem] = []
     for start in range(0, len(items), TABLE):
-        checked: list[tuple[RouteItem, str] | dict[str, Any]] = []
-        for step in _steps(items[start : start + TABLE]):
-            await asyncio.sleep(0)
-            checked += [_check(raw, runtime) for raw in step]
+        checked = [_check(raw, runtime) async for raw in _stepped(items[start : start + TABLE])]
         await asyncio.sleep(0)
         result = _price([c for c in checked if isinstance(c, tuple)], runtime)
         row = 0
-        for step in _steps(checked):
-            await asyncio.sleep(0)
-            for item in step:
-                if isinstance(item, tuple):
-                    answers.append(_answer(result, row, *item))
-                    row += 1
-                else:
-                    answers.append(BatchItem(ok=False, problem=item))
+        async for item in _stepped(checked):
+            if isinstance(item, tuple):
+                answers.append(_answer(result, row, *item))
+                row += 1
+            else:
+                answers.append(BatchItem(ok=False, problem=item))
     ok = sum(answer.ok for answer in answers)
     return BatchQuoteResponse(items=answers, ok=ok, failed=len(answers) - ok)
 
 
-def _steps(items: list[Any]) -> list[list[Any]]:
-    return [items[i : i + STEP] for i in range(0, len(items), STEP)]
+async def _stepped(items: list[T]) -> AsyncIterator[T]:
+    """``items`` in order, yielding to the event loop before every STEP items."""
+    for i, item in enumerate(items):
+        if i % STEP == 0:
+            await asyncio.sleep(0)
+        yield item
 
 
 def _price(checked: list[tuple[RouteItem, str]], runtime: Runtime) -> TableResult:

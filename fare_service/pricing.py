@@ -20,7 +20,6 @@ The order of the steps is the tariff format's contract (``tariffs/README.md``):
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -37,6 +36,11 @@ from fare_service.tariff import SEOUL, Distance, Rounding, TariffVersion, Waitin
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 _NO_END = np.iinfo(np.int64).max // 4
+MAX_QUANTITY = 10_000_000
+"""The most metres, seconds or waypoints the engine prices: 10,000 km or 115 days, past any
+ride. It keeps every product the engine forms (at most 10,000,000 won a step, a 300%
+surcharge counted in hundredths) inside int64, where a float beyond it would wrap."""
+OUT_OF_RANGE = f"must be finite, not negative and at most {MAX_QUANTITY:,}"
 
 
 @dataclass(frozen=True)
@@ -304,16 +308,18 @@ def _full(value: Any, n: int) -> IntArray:
 
 
 def _check(routes: Routes) -> None:
-    """Refuse what would price silently wrong: NaN, infinities, negatives, orphan legs.
+    """Refuse what would price silently wrong: NaN, infinities, negatives, orphan legs,
+    and quantities past :data:`MAX_QUANTITY`.
 
     Two reductions per array (min and max propagate NaN, which fails both comparisons).
     """
     for name in ("leg_distance_m", "leg_duration_s", "waiting_s"):
         values = getattr(routes, name)
-        if values.size and not (values.min() >= 0 and values.max() < np.inf):
-            raise InvalidRoute("must be finite and not negative", field=name)
-    if routes.waypoints.size and routes.waypoints.min() < 0:
-        raise InvalidRoute("must not be negative", field="waypoints")
+        if values.size and not (values.min() >= 0 and values.max() <= MAX_QUANTITY):
+            raise InvalidRoute(OUT_OF_RANGE, field=name)
+    waypoints = routes.waypoints
+    if waypoints.size and not (waypoints.min() >= 0 and waypoints.max() <= MAX_QUANTITY):
+        raise InvalidRoute(OUT_OF_RANGE, field="waypoints")
     legs = routes.leg_route
     if len(legs) and (legs.min() < 0 or legs.max() >= routes.n):
         raise InvalidRoute("refers to a route that does not exist", field="leg_route")
@@ -324,12 +330,12 @@ def _checked_route(route: Route) -> list[tuple[float, float]]:
     legs = [(float(d), float(t)) for d, t in route.legs]
     for d, t in legs:  # NaN fails every comparison
         for value, name in ((d, "leg_distance_m"), (t, "leg_duration_s")):
-            if not 0 <= value < math.inf:
-                raise InvalidRoute("must be finite and not negative", field=name)
-    if not 0 <= route.waiting_s < math.inf:
-        raise InvalidRoute("must be finite and not negative", field="waiting_s")
-    if route.waypoints < 0:
-        raise InvalidRoute("must not be negative", field="waypoints")
+            if not 0 <= value <= MAX_QUANTITY:
+                raise InvalidRoute(OUT_OF_RANGE, field=name)
+    if not 0 <= route.waiting_s <= MAX_QUANTITY:
+        raise InvalidRoute(OUT_OF_RANGE, field="waiting_s")
+    if not 0 <= route.waypoints <= MAX_QUANTITY:
+        raise InvalidRoute(OUT_OF_RANGE, field="waypoints")
     return legs
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from fare_service.errors import InvalidRoute
 from fare_service.money import RoundingMode
-from fare_service.pricing import Route, Routes, price_route, price_routes
+from fare_service.pricing import MAX_QUANTITY, Route, Routes, price_route, price_routes
 from fare_service.quote import quote_legs
 from fare_service.tariff import SEOUL, Rounding, TariffVersion
 
@@ -196,7 +196,7 @@ def test_holidays_and_window_edges_price_alike_on_both_paths(book):
             assert_one_route_path_equals_many(version, routes)
 
 
-@pytest.mark.parametrize("bad", [float("nan"), -1.0, float("inf")])
+@pytest.mark.parametrize("bad", [float("nan"), -1.0, float("inf"), MAX_QUANTITY + 1.0, 1e19])
 @pytest.mark.parametrize(
     ("field", "route"),
     [
@@ -205,7 +205,7 @@ def test_holidays_and_window_edges_price_alike_on_both_paths(book):
         ("waiting_s", lambda bad: Route([(10.0, 10.0)], DAY, waiting_s=bad)),
     ],
 )
-def test_both_paths_refuse_nan_infinite_and_negative_values(book, bad, field, route):
+def test_both_paths_refuse_nan_infinite_negative_and_huge_values(book, bad, field, route):
     version = book.version_at("seoul-taxi", DAY)[1]
     one = route(bad)
     many = Routes.one(one.legs, DAY, waiting_s=one.waiting_s)
@@ -216,3 +216,19 @@ def test_both_paths_refuse_nan_infinite_and_negative_values(book, bad, field, ro
     assert np.issubdtype(
         price_routes(version, Routes.one([(1.0, 1.0)], DAY)).fare.dtype, np.integer
     )
+
+
+def test_the_largest_quantities_price_alike_on_both_paths_without_wrapping(book):
+    """At the limit every product stays inside int64: both paths agree, and the fare is
+    what the published steps make of 10,000 km (no wrap to a small number)."""
+    at = datetime(2026, 6, 1, 12)
+    route = Route([(float(MAX_QUANTITY), float(MAX_QUANTITY))], at, MAX_QUANTITY, MAX_QUANTITY)
+    for tariff in book:
+        for version in tariff.versions:
+            assert_one_route_path_equals_many(
+                version, [(route.legs, at, MAX_QUANTITY, float(MAX_QUANTITY), True)]
+            )
+    version = book.version_at("seoul-taxi", at)[1]
+    band = version.distance.bands[0]
+    fare = price_route(version, Route([(float(MAX_QUANTITY), 0.0)], at))["fare"]
+    assert fare >= (MAX_QUANTITY - version.base.includes_m) // band.per_m * band.amount

@@ -19,7 +19,14 @@ import numpy.typing as npt
 
 from fare_service.geo.embedded import EmbeddedRouter
 from fare_service.geo.places import PlaceIndex
-from fare_service.pricing import PricedRoutes, Routes, local_wall_time, price_routes
+from fare_service.pricing import (
+    MAX_QUANTITY,
+    OUT_OF_RANGE,
+    PricedRoutes,
+    Routes,
+    local_wall_time,
+    price_routes,
+)
 from fare_service.quote import Quote, to_quote
 from fare_service.tariff import SEOUL, Tariff, TariffVersion
 from fare_service.tariff_book import TariffBook
@@ -308,17 +315,19 @@ _PER_TARIFF = 10_000  # group key = tariff index x 10,000 + version index
 
 
 def _flag_unusable(table: RouteTable, error: Reasons) -> None:
-    """What would make the engine raise: bad coordinates, negative legs, no legs."""
+    """What would make the engine raise: bad coordinates, legs out of range, no legs."""
     n = table.n
     lat, lon = table.stop_lat, table.stop_lon
     bad_stop = ~((np.abs(lat) <= 90) & (np.abs(lon) <= 180))  # NaN fails the comparison
     _flag(error, _any_per_route(table.stop_route[bad_stop], n), "invalid coordinates")
     legs = np.stack([table.leg_distance_m, table.leg_duration_s])
-    bad_leg = (~np.isnan(legs) & ~((legs >= 0) & np.isfinite(legs))).any(axis=0)
-    _flag(error, _any_per_route(table.leg_route[bad_leg], n), "negative or infinite leg")
+    bad_leg = (~np.isnan(legs) & ~((legs >= 0) & (legs <= MAX_QUANTITY))).any(axis=0)
+    _flag(error, _any_per_route(table.leg_route[bad_leg], n), f"leg {OUT_OF_RANGE}")
     _flag(error, ~_any_per_route(table.leg_route, n), "no legs: a route needs two stops")
-    bad_extra = ~(table.waiting_s >= 0) | np.isinf(table.waiting_s) | (table.waypoints < 0)
-    _flag(error, bad_extra, "negative waiting_s or waypoints")
+    waiting, waypoints = table.waiting_s, table.waypoints
+    bad_extra = ~((waiting >= 0) & (waiting <= MAX_QUANTITY))
+    bad_extra |= (waypoints < 0) | (waypoints > MAX_QUANTITY)
+    _flag(error, bad_extra, f"waiting_s or waypoints {OUT_OF_RANGE}")
 
 
 def _flag_abroad(table: RouteTable, places: PlaceIndex, error: Reasons) -> None:

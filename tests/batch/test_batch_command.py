@@ -60,6 +60,8 @@ BAD_ROWS = {
     },
     "bad waypoints (want lat,lon;lat,lon)": {"waypoints": "37.5;127"},
     "negative distance_m": {"distance_m": "-10"},
+    # 1e19 m cast to int64 wraps: it priced as the base fare before the engine's limit
+    "leg must be finite, not negative and at most 10,000,000": {"distance_m": "1e19"},
     "invalid duration_s": {"duration_s": "ten minutes"},
     "incomplete recorded route": {"duration_s": ""},
     "invalid charged_fare": {"charged_fare": "lots"},

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fare_service.config import Settings, get_settings
 from fare_service.errors import FareServiceError
+from fare_service.pricing import MAX_QUANTITY, OUT_OF_RANGE
 from fare_service.tariff_book import TariffBook, load_tariff_book, load_tariff_file
 
 
@@ -180,8 +181,8 @@ def _leg(text: str) -> tuple[float, float]:
         leg = (float(metres), float(seconds))
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is not METRES:SECONDS") from exc
-    if not all(0 <= value < 1e7 for value in leg):
-        raise argparse.ArgumentTypeError(f"{text!r}: metres and seconds must be 0 or more")
+    if not all(0 <= value <= MAX_QUANTITY for value in leg):
+        raise argparse.ArgumentTypeError(f"{text!r}: metres and seconds {OUT_OF_RANGE}")
     return leg
 
 

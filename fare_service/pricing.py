@@ -37,10 +37,13 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 _NO_END = np.iinfo(np.int64).max // 4
 MAX_QUANTITY = 10_000_000
-"""The most metres, seconds or waypoints the engine prices: 10,000 km or 115 days, past any
-ride. It keeps every product the engine forms (at most 10,000,000 won a step, a 300%
-surcharge counted in hundredths) inside int64, where a float beyond it would wrap."""
+"""The most metres, seconds or waypoints the engine prices, for a leg and for a route's
+legs together: 10,000 km or 115 days, past any ride. With the tariff model's bounds (at
+most 10,000,000 won and 1,000,000 m or s a step, surcharges up to 300% counted in
+hundredths) it keeps every product the engine forms inside int64, where a larger float
+would wrap when cast."""
 OUT_OF_RANGE = f"must be finite, not negative and at most {MAX_QUANTITY:,}"
+TOO_LONG = f"a route's legs must add up to at most {MAX_QUANTITY:,}"
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,9 @@ def price_routes(version: TariffVersion, routes: Routes) -> PricedRoutes:
     t_leg = np.rint(routes.leg_duration_s).astype(np.int64)
     distance_m = _per_route(d_leg, routes)
     duration_s = _per_route(t_leg, routes)
+    for name, totals in (("leg_distance_m", distance_m), ("leg_duration_s", duration_s)):
+        if totals.size and totals.max() > MAX_QUANTITY:
+            raise InvalidRoute(TOO_LONG, field=name)
     fast_m, slow_s = distance_m, np.zeros_like(duration_s)
     if _meter_rule(version):
         slow = _is_slow(version, d_leg, t_leg)
@@ -225,6 +231,9 @@ def price_route(version: TariffVersion, route: Route) -> dict[str, int]:
     d_leg = [round(d) for d, _ in legs]
     t_leg = [round(t) for _, t in legs]
     distance_m, duration_s = sum(d_leg), sum(t_leg)
+    for name, total in (("leg_distance_m", distance_m), ("leg_duration_s", duration_s)):
+        if total > MAX_QUANTITY:
+            raise InvalidRoute(TOO_LONG, field=name)
     fast_m, slow_s = distance_m, 0
     if _meter_rule(version):
         slow = [_is_slow(version, d, t) for d, t in zip(d_leg, t_leg, strict=True)]
@@ -326,14 +335,16 @@ def _check(routes: Routes) -> None:
 
 
 def _checked_route(route: Route) -> list[tuple[float, float]]:
-    """:func:`_check` for one route (the same fields and words); the legs as floats."""
+    """:func:`_check` for one route, in the same order with the same fields and words;
+    the legs as floats."""
     legs = [(float(d), float(t)) for d, t in route.legs]
-    for d, t in legs:  # NaN fails every comparison
-        for value, name in ((d, "leg_distance_m"), (t, "leg_duration_s")):
-            if not 0 <= value <= MAX_QUANTITY:
-                raise InvalidRoute(OUT_OF_RANGE, field=name)
-    if not 0 <= route.waiting_s <= MAX_QUANTITY:
-        raise InvalidRoute(OUT_OF_RANGE, field="waiting_s")
+    for name, values in (
+        ("leg_distance_m", [d for d, _ in legs]),
+        ("leg_duration_s", [t for _, t in legs]),
+        ("waiting_s", [float(route.waiting_s)]),
+    ):
+        if not all(0 <= value <= MAX_QUANTITY for value in values):  # NaN fails
+            raise InvalidRoute(OUT_OF_RANGE, field=name)
     if not 0 <= route.waypoints <= MAX_QUANTITY:
         raise InvalidRoute(OUT_OF_RANGE, field="waypoints")
     return legs
@@ -384,7 +395,7 @@ def _banded(
     ends = [band.from_m for band in distance.bands[1:]] + [_NO_END]
     for band, end in zip(distance.bands, ends, strict=True):
         start = max(band.from_m, included_m)
-        if end > start:  # np.minimum/maximum: np.clip costs ~4x more on small arrays
+        if end > start:  # a maximum and a minimum, not a clip: ``max``/``min`` on ints
             metres = minimum(maximum(travelled_m, start), end) - start
             total = total + (metres // band.per_m) * band.amount
     return total

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from fare_service.errors import InvalidRoute
 from fare_service.geo.routing import RoutedLegs
 from fare_service.geo.trace import trace_to_legs
 from fare_service.pricing import Route, price_route
@@ -88,7 +89,7 @@ def _price(
     for legs in variants:
         if legs not in priced:
             route = Route(legs, at, waypoints, query.waiting_s, outside)
-            priced[legs] = price_route(version, route)
+            priced[legs] = _price_route(version, route, query)
     point, low, high = (priced[legs] for legs in variants)
     quote = to_quote(tariff, version, point, at)
     quote.route = RouteInfo(
@@ -100,6 +101,16 @@ def _price(
     quote.range = FareRange(low=min(low_fare, quote.fare), high=max(high_fare, quote.fare))
     quote.warnings = [*routed.warnings, *_tariff_warnings(tariff)]
     return quote
+
+
+def _price_route(version: TariffVersion, route: Route, query: RouteQuery) -> dict[str, int]:
+    """The engine names its own arrays when it refuses a route (legs adding up past its
+    limit); the caller needs the part of the request that made them."""
+    try:
+        return price_route(version, route)
+    except InvalidRoute as error:
+        field = "trace" if query.trace else "legs" if query.legs else "waypoints"
+        raise InvalidRoute(error.detail, field=field) from error
 
 
 def _tariff_warnings(tariff: Tariff) -> list[str]:

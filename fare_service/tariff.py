@@ -20,6 +20,7 @@ from fare_service.money import RoundingMode
 
 Won = Annotated[int, Field(ge=0, le=10_000_000)]
 Percent = Annotated[int, Field(ge=0, le=300)]
+Step = Annotated[int, Field(gt=0, le=1_000_000)]  # metres or seconds a step buys (bounds int64)
 SEOUL = ZoneInfo("Asia/Seoul")
 
 
@@ -38,7 +39,7 @@ class DistanceBand(_Part):
 
     from_m: Annotated[int, Field(ge=0)] = 0
     amount: Won
-    per_m: Annotated[int, Field(gt=0)]
+    per_m: Step
 
 
 class Distance(_Part):
@@ -61,7 +62,7 @@ class Time(_Part):
     """
 
     amount: Won
-    per_s: Annotated[int, Field(gt=0)]
+    per_s: Step
     when: Literal["always", "slow"] = "always"
     slow_below_kmh: Annotated[float, Field(gt=0, le=200)] | None = None
 
@@ -79,7 +80,7 @@ class Waypoint(_Part):
 class Waiting(_Part):
     free_s: Annotated[int, Field(ge=0)] = 0
     amount: Won
-    per_s: Annotated[int, Field(gt=0)]
+    per_s: Step
 
 
 class TimeWindow(_Part):

@@ -218,6 +218,31 @@ def test_both_paths_refuse_nan_infinite_negative_and_huge_values(book, bad, fiel
     )
 
 
+@pytest.mark.parametrize("waypoints", [-1, MAX_QUANTITY + 1])
+def test_both_paths_refuse_negative_and_huge_waypoint_counts(book, waypoints):
+    version = book.version_at("seoul-taxi", DAY)[1]
+    route = Route([(10.0, 10.0)], DAY, waypoints=waypoints)
+    many = Routes.one(route.legs, DAY, waypoints=waypoints)
+    for price in (lambda: price_route(version, route), lambda: price_routes(version, many)):
+        with pytest.raises(InvalidRoute) as caught:
+            price()
+        assert caught.value.field == "waypoints"
+
+
+@pytest.mark.parametrize("legs", [11, 4_000])
+def test_both_paths_refuse_legs_that_add_up_past_the_limit(book, legs):
+    """Each leg is within the limit; together they are not (the products would wrap)."""
+    version = book.version_at("seoul-taxi", DAY)[1]
+    route = Route([(1_000_000.0, 10.0)] * legs, DAY)
+    for price in (
+        lambda: price_route(version, route),
+        lambda: price_routes(version, Routes.one(route.legs, DAY)),
+    ):
+        with pytest.raises(InvalidRoute) as caught:
+            price()
+        assert caught.value.field == "leg_distance_m"
+
+
 def test_the_largest_quantities_price_alike_on_both_paths_without_wrapping(book):
     """At the limit every product stays inside int64: both paths agree, and the fare is
     what the published steps make of 10,000 km (no wrap to a small number)."""

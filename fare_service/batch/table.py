@@ -22,6 +22,7 @@ from fare_service.geo.places import PlaceIndex
 from fare_service.pricing import (
     MAX_QUANTITY,
     OUT_OF_RANGE,
+    TOO_LONG,
     PricedRoutes,
     Routes,
     local_wall_time,
@@ -211,6 +212,7 @@ def price_table(
     key = np.where(alive, codes * _PER_TARIFF + versions, -1)
     leg_route = table.leg_route
     variants = _leg_variants(table, router, leg_route, alive[leg_route], with_range)
+    key = _flag_too_long(variants, leg_route, key, error)
     members = _Members.of(table, key, leg_route)
     priced = _price_groups(table, key, tariffs, variants, members, places)
     return TableResult(error=error.reason, tariff_id=ids, **priced)  # type: ignore[arg-type]
@@ -370,6 +372,22 @@ def _leg_variants(
             (routed.distance_high_m, routed.duration_high_s),
         ]
     return [_Legs(_fill(d, missing, rd), _fill(t, missing, rt)) for rd, rt in bands]
+
+
+def _flag_too_long(
+    variants: list[_Legs], leg_route: IntArray, key: IntArray, error: Reasons
+) -> IntArray:
+    """Routes whose legs add up past what the engine prices (``MAX_QUANTITY``, counted as
+    it counts them) become error rows instead of failing their group; returns ``key``
+    with them taken out. Many waypoints across the country can get there."""
+    n = len(key)
+    too_long = np.zeros(n, dtype=bool)
+    for legs in variants:
+        for values in (legs.distance_m, legs.duration_s):
+            counted = np.rint(np.nan_to_num(values))  # a NaN leg's route is already flagged
+            too_long |= np.bincount(leg_route, weights=counted, minlength=n) > MAX_QUANTITY
+    _flag(error, too_long & (key >= 0), TOO_LONG)
+    return np.where(error.clean, key, -1)
 
 
 def _fill(known: FloatArray, missing: npt.NDArray[np.bool_], routed: FloatArray) -> FloatArray:

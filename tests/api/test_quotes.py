@@ -90,6 +90,25 @@ def test_waypoints_need_one_leg_each(client):
     assert short.json()["errors"][0]["field"] == "legs"
 
 
+def test_routes_past_the_engines_limit_are_422_naming_the_request_field(client):
+    """11 legs of 1,000 km each pass the schema but add up past 10,000 km; a trace with
+    fixes five months apart lasts past 115 days. The problem names what the caller sent."""
+    stops = [{"lat": 37.5 + i / 100, "lon": 127.0} for i in range(10)]
+    legs = [{"distance_m": 1_000_000, "duration_s": 60_000}] * 11
+    too_far = client.post("/v1/quotes", json=body(waypoints=stops, legs=legs))
+    assert too_far.status_code == 422
+    assert too_far.json()["errors"][0]["field"] == "legs"
+    trace = [
+        {"t": "2026-01-01T12:00:00+09:00", "lat": 37.5663, "lon": 126.9779},
+        {"t": "2026-06-01T12:00:00+09:00", "lat": 37.5670, "lon": 126.9785},
+    ]
+    too_long = client.post("/v1/quotes", json={"tariff_id": "seoul-taxi", "trace": trace})
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"][0]["field"] == "trace"
+    batch = client.post("/v1/quotes/batch", json={"items": [{"trace": trace}]}).json()
+    assert not batch["items"][0]["ok"]
+
+
 def test_gps_trace_drops_a_drift_spike(client):
     points = [
         (0, 37.5663, 126.9779),

@@ -62,6 +62,12 @@ BAD_ROWS = {
     "negative distance_m": {"distance_m": "-10"},
     # 1e19 m cast to int64 wraps: it priced as the base fare before the engine's limit
     "leg must be finite, not negative and at most 10,000,000": {"distance_m": "1e19"},
+    # 30 waypoints between Busan and Seoul: ~13,000 road km, routed, past the engine's limit
+    "a route's legs must add up to at most 10,000,000": {
+        "waypoints": ";".join(["35.1796,129.0756", "37.5665,126.9780"] * 15),
+        "distance_m": "",
+        "duration_s": "",
+    },
     "invalid duration_s": {"duration_s": "ten minutes"},
     "incomplete recorded route": {"duration_s": ""},
     "invalid charged_fare": {"charged_fare": "lots"},

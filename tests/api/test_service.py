@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 
+from fare_service.api.lean import LeanRoute
 from fare_service.api.serve import is_loopback, serve
 from fare_service.config import Settings
 from tests.api.conftest import API_KEY, make_client
@@ -90,6 +93,27 @@ def test_start_up_state_is_frozen_out_of_full_collections(client):
     runtime = client.app.state.runtime
     assert gc.get_freeze_count() > 50_000
     assert not any(tracked is runtime for tracked in gc.get_objects())
+
+
+def test_a_lean_route_refuses_what_it_would_not_run():
+    """LeanRoute calls its endpoint with the request only: a dependency or a parameter
+    declared on it is an error when the route is made, not a check silently skipped."""
+
+    async def check() -> None:
+        return None
+
+    async def with_query(request: Request, q: str) -> Response:
+        return Response()
+
+    async def plain(request: Request) -> Response:
+        return Response()
+
+    router = APIRouter(route_class=LeanRoute)
+    router.add_api_route("/fine", plain, methods=["POST"])
+    with pytest.raises(TypeError, match="nothing else"):
+        router.add_api_route("/query", with_query, methods=["POST"])
+    with pytest.raises(TypeError, match="nothing else"):
+        router.add_api_route("/dep", plain, methods=["POST"], dependencies=[Depends(check)])
 
 
 def test_request_id_is_echoed_or_made(client):

@@ -32,10 +32,14 @@ class AdjustmentQuery:
     legs: Sequence[tuple[float, float]] | None
     agreed_fare: int | None
     checks: policy.Checks
+    new_destination_name: str | None  # the changed stops as people say them: stop_names
+    added_waypoint_names: Sequence[str]
     tariff_id: str | None = None
     forced_call_id: str | None = None
-    new_destination_name: str | None = None  # the stops as people say them: stop_names
-    added_waypoint_names: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.added_waypoint_names) != len(self.add_waypoints):
+            raise ValueError("added_waypoint_names must name each of add_waypoints")
 
 
 class Adjustment(policy.Instruction):

@@ -9,8 +9,10 @@ per second on average, at Poisson arrival times of its own, so the offered load 
 Poisson stream of users x rate. (With locust's ``constant_throughput``, every user
 started at the same instant and stayed in step: the server saw bursts of 40 requests
 every 100 ms, and the last of each burst waited for the other 39. Agents on the phone
-are independent.) Run it through ``benchmarks/run_load.sh``, which only
-ever targets 127.0.0.1.
+are independent.) A user whose request ran late sends its next ones back to back, and
+locust times each from when it was sent, not when it was due: a stall of the server
+shows in its own requests' times, not in those it delayed. Run it through
+``benchmarks/run_load.sh``, which only ever targets 127.0.0.1.
 """
 
 from __future__ import annotations

@@ -30,8 +30,7 @@ def korean_holidays() -> np.ndarray:
 def is_korean_holiday(days: np.ndarray) -> np.ndarray:
     """Element-wise: is each ``datetime64[D]`` a Korean public holiday?
 
-    A binary search in the sorted calendar: ``np.isin`` costs ~30x more on the small
-    arrays of a single quote.
+    A binary search in the sorted calendar (``np.isin`` cost ~30x more on small arrays).
     """
     days = days.astype("datetime64[D]")
     calendar = korean_holidays()

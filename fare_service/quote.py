@@ -46,7 +46,8 @@ class Leg(BaseModel):
 
 class RouteInfo(BaseModel):
     source: str = Field(description="caller | embedded | osrm | osrm-fallback-embedded | trace")
-    legs: list[Leg] = Field(default_factory=list)  # a [] default is deep-copied each time
+    # a [] default is deep-copied for every instance; the schema still says []
+    legs: list[Leg] = Field(default_factory=list, json_schema_extra={"default": []})
     dropped_points: int | None = None
 
 
@@ -65,7 +66,7 @@ class Quote(BaseModel):
     at: datetime
     route: RouteInfo | None = None
     range: FareRange | None = None
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list, json_schema_extra={"default": []})
 
 
 def breakdown(version: TariffVersion, row: dict[str, int]) -> list[BreakdownLine]:

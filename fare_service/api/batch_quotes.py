@@ -1,8 +1,8 @@
 """``POST /v1/quotes/batch``: each item checked on its own, then priced in tables of 200.
 
 The pricing is the batch command's chunk core (:func:`fare_service.batch.table.price_table`):
-the embedded router runs once over every leg, the engine once per tariff version. Only
-the per-item checks (schema, place names, traces) are a Python loop.
+per table, the embedded router runs once over every leg and the engine once per tariff
+version. Only the per-item checks (schema, place names, traces) are a Python loop.
 """
 
 from __future__ import annotations

@@ -39,7 +39,9 @@ class _Floats:
 
 ARRAYS = _Floats(np.radians, np.sin, np.cos, np.arcsin, np.sqrt, np.minimum)
 # One point pair: numpy's fixed cost per call is ~20x the arithmetic. libm and numpy may
-# differ in the last bit of a sine, ~1e-10 m on a 100 km leg; fares count whole metres.
+# differ in the last bit of a sine, ~1e-10 m on a 100 km leg. Fares count whole metres,
+# so a single quote and the same route in a batch differ only if a leg lands within that
+# of half a metre: possible, vanishingly rare, and then by one metre.
 SCALARS = _Floats(math.radians, math.sin, math.cos, math.asin, math.sqrt, min)
 
 

@@ -382,8 +382,11 @@ def _flag_too_long(
     with them taken out. Many waypoints across the country can get there."""
     n = len(key)
     too_long = np.zeros(n, dtype=bool)
+    most_legs = int(np.bincount(leg_route).max()) if len(leg_route) else 0
     for legs in variants:
         for values in (legs.distance_m, legs.duration_s):
+            if (np.nanmax(values, initial=0.0) + 0.5) * most_legs <= MAX_QUANTITY:
+                continue  # no route can get there: the usual chunk costs two reductions
             counted = np.rint(np.nan_to_num(values))  # a NaN leg's route is already flagged
             too_long |= np.bincount(leg_route, weights=counted, minlength=n) > MAX_QUANTITY
     _flag(error, too_long & (key >= 0), TOO_LONG)

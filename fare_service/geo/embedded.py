@@ -137,13 +137,9 @@ class EmbeddedRouter:
             distance_m, distance_m / speed_ms, low_m, high_m, low_m / speed_ms, high_m / speed_ms
         )
 
-    def legs(self, points: np.ndarray, hour: int) -> RouteArrays:
-        """Legs between consecutive ``(lat, lon)`` rows: N points make N - 1 legs."""
-        lat, lon = points[:, 0], points[:, 1]
-        return self.route_arrays(lat[:-1], lon[:-1], lat[1:], lon[1:], hour)
-
     def legs_of(self, points: Sequence[tuple[float, float]], hour: int) -> RouteLegs:
-        """:meth:`legs` for one route's few stops, in Python floats (a single quote)."""
+        """Legs between consecutive ``(lat, lon)`` points (N points make N - 1 legs), as
+        :meth:`route_arrays` gives them, in Python floats: a single quote's few stops."""
         speed_ms = self._speed_ms_at[hour % HOURS]
         profile = self.profile
         great_circle_m = [

@@ -29,15 +29,10 @@ LegPair = tuple[float, float]  # (distance_m, duration_s)
 
 
 @dataclass(frozen=True)
-class RoutedLegs:
-    """Per leg: metres and seconds, the point estimate and its low/high band."""
+class RoutedLegs(RouteLegs):
+    """Per leg: metres and seconds, the point estimate and its low/high band, and where
+    they came from."""
 
-    distance_m: tuple[float, ...]
-    duration_s: tuple[float, ...]
-    distance_low_m: tuple[float, ...]
-    distance_high_m: tuple[float, ...]
-    duration_low_s: tuple[float, ...]
-    duration_high_s: tuple[float, ...]
     source: str  # "caller" | "trace" | "embedded" | "osrm" | "osrm-fallback-embedded"
     warnings: tuple[str, ...] = ()
 

@@ -73,7 +73,8 @@ def test_one_route_in_python_floats_equals_the_vectorized_router(points: list, h
     """A single quote's legs (``legs_of``) and a batch's (``legs``) agree far below a metre."""
     router = make_router()
     one = router.legs_of(points, hour)
-    many = router.legs(np.array(points), hour)
+    lat, lon = np.array(points).T
+    many = router.route_arrays(lat[:-1], lon[:-1], lat[1:], lon[1:], hour)
     for name in vars(one):
         assert np.allclose(getattr(one, name), getattr(many, name), rtol=1e-12, atol=1e-9), name
     assert len(one.distance_m) == len(points) - 1

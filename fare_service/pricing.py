@@ -114,10 +114,14 @@ class Route:
     outside_area: bool = False
 
 
+def seoul_clock(at: datetime) -> datetime:
+    """``at`` on Seoul's clock (naive is taken as already Seoul)."""
+    return at.astimezone(SEOUL) if at.tzinfo else at
+
+
 def local_wall_time(at: datetime) -> np.datetime64:
-    """Asia/Seoul wall time of ``at`` (naive is taken as already Seoul)."""
-    local = at.astimezone(SEOUL) if at.tzinfo else at
-    return np.datetime64(local.replace(tzinfo=None), "s")
+    """Asia/Seoul wall time of ``at`` as numpy's seconds (naive is already Seoul)."""
+    return np.datetime64(seoul_clock(at).replace(tzinfo=None), "s")
 
 
 @dataclass(frozen=True)
@@ -239,8 +243,7 @@ def price_route(version: TariffVersion, route: Route) -> dict[str, int]:
         slow = [_is_slow(version, d, t) for d, t in zip(d_leg, t_leg, strict=True)]
         fast_m = sum(d for d, is_slow in zip(d_leg, slow, strict=True) if not is_slow)
         slow_s = sum(t for t, is_slow in zip(t_leg, slow, strict=True) if is_slow)
-    at = route.start
-    local = at.astimezone(SEOUL) if at.tzinfo else at
+    local = seoul_clock(route.start)
     window, window_percent = version.window_at_minute[local.hour * 60 + local.minute]
     counted = Counted(
         distance_m=distance_m,

@@ -78,11 +78,7 @@ def build_instruction(
 
 def instruct(d: Decision, templates: TemplateSet) -> Instruction:
     """Word a decision: every text comes from ``templates``, every number from ``d``."""
-    context = template_context(d)
-
-    def render(name: str) -> str:
-        return templates.render(name, context)
-
+    render = templates.renderer(template_context(d))
     return Instruction(
         **_amounts(d),
         warnings=_warnings(d),

@@ -10,7 +10,7 @@ operator's folder is refused then, naming the file, never at the first call.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,6 +85,7 @@ class TemplateSet:
 
     templates: Mapping[str, jinja2.Template]
     sources: Mapping[str, Path]
+    globals: Mapping[str, Any]  # Jinja's (range, dict, namespace ...), the same for all
 
     @classmethod
     def load(cls, templates_dir: Path | None = None) -> TemplateSet:
@@ -93,14 +94,32 @@ class TemplateSet:
         sources |= _operator_files(templates_dir) if templates_dir is not None else {}
         env = _environment()
         compiled = {name: _compile(env, name, path) for name, path in sources.items()}
-        return cls(compiled, sources)
+        return cls(compiled, sources, dict(env.make_globals(None)))
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         """The text with surrounding blank space removed."""
-        try:
-            return self.templates[name].render(context).strip()
-        except jinja2.TemplateError as exc:  # e.g. a filter misused on a value
-            raise TemplateError(f"{self.sources[name]}: {exc}", field=name) from exc
+        return self.renderer(context)(name)
+
+    def renderer(self, context: Mapping[str, Any]) -> Callable[[str], str]:
+        """``render`` of any template by name, all from one ``context``.
+
+        ``Template.render`` copies its variables and Jinja's globals into a new dict on
+        every call; an instruction renders nine texts from the same variables, so they
+        are merged once here and shared, read-only, by each render's own ``Context``
+        (``new_context(shared=True)``; a template's ``{% set %}`` stays in its Context).
+        ``root_render_func`` is what ``Template.render`` itself runs on that Context.
+        """
+        shared = {**self.globals, **context}
+
+        def render(name: str) -> str:
+            template = self.templates[name]
+            try:
+                chunks = template.root_render_func(template.new_context(shared, shared=True))
+                return template.environment.concat(chunks).strip()
+            except jinja2.TemplateError as exc:  # e.g. a filter misused on a value
+                raise TemplateError(f"{self.sources[name]}: {exc}", field=name) from exc
+
+        return render
 
 
 def _operator_files(folder: Path) -> dict[str, Path]:

@@ -25,6 +25,7 @@ from fare_service.policy import (
     decide,
     instruct,
 )
+from fare_service.policy.instruction import template_context
 from fare_service.policy.models import PaymentMethod
 from fare_service.policy.rules import PAYMENTS, payment_row
 
@@ -124,3 +125,14 @@ def test_every_distinct_case_renders_complete_texts(templates: TemplateSet) -> N
 
 def format_amount(d: Decision) -> str:
     return f"{d.fares.adjusted:,}원"
+
+
+def test_the_shared_context_renders_as_jinja_does_alone(templates: TemplateSet) -> None:
+    """``TemplateSet.renderer`` merges the variables once for all texts; each text must
+    come out as ``Template.render`` gives it with its own copy of them."""
+    distinct = {decision_key(d): d for d in every_decision()}
+    for d in distinct.values():
+        context = template_context(d)
+        render = templates.renderer(context)
+        for name, template in templates.templates.items():
+            assert render(name) == template.render(context).strip(), name

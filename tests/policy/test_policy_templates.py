@@ -83,3 +83,17 @@ def test_a_missing_folder_is_refused(tmp_path: Path) -> None:
 def test_files_that_are_not_templates_are_ignored(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("운영 문구 폴더", "utf-8")
     assert TemplateSet.load(tmp_path).sources == TemplateSet.load(None).sources
+
+
+def test_a_variable_set_in_one_file_stays_in_that_file(tmp_path: Path) -> None:
+    """The nine renders share one merged context: a file's ``{% set %}`` must not leak
+    into the next file, and Jinja's globals (``range``) stay available."""
+    (tmp_path / "headline.j2").write_text(
+        '{% set origin = "덮어쓴 출발지" %}{% for i in range(2) %}{{ origin }}{% endfor %}', "utf-8"
+    )
+    (tmp_path / "sms_driver_delay.j2").write_text("{{ origin }}", "utf-8")
+    result = build_instruction(
+        make_call(), NO_CHANGE, make_checks(), None, TemplateSet.load(tmp_path)
+    )
+    assert result.headline == "덮어쓴 출발지덮어쓴 출발지"
+    assert result.sms.driver_delay == make_call().origin_name

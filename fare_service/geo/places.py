@@ -153,23 +153,26 @@ class PlaceIndex:
         if not points:
             return found
         lon_lat = np.array([(lon, lat) for lat, lon in points], dtype=float)
+        lon, lat = lon_lat.T.copy()  # contiguous: intersects_xy is slower on strided views
         geometries = shapely.points(lon_lat)
-        todo = list(range(len(points)))
+        todo, index = geometries, None  # the points still unnamed, and their positions
         for level in reversed(LEVELS):  # deepest first; a gap falls back to the parent
-            point, polygon = self._trees[level].query(geometries[todo])
-            xy = lon_lat[todo][point]
+            point, polygon = self._trees[level].query(todo)
+            if index is not None:
+                point = index[point]
             inside = shapely.intersects_xy(
-                self._levels[level].polygons[polygon], xy[:, 0], xy[:, 1]
+                self._levels[level].polygons[polygon], lon[point], lat[point]
             )
             first: dict[int, int] = {}  # of several (a shared border), the lowest index
             for k, i in zip(point[inside].tolist(), polygon[inside].tolist(), strict=True):
                 first[k] = min(i, first.get(k, i))
             regions = self._regions[level]
             for k, i in first.items():
-                found[todo[k]] = regions[i]
-            todo = [i for k, i in enumerate(todo) if k not in first]
-            if not todo:
+                found[k] = regions[i]
+            if len(first) == len(todo):
                 break
+            index = np.array([k for k, region in enumerate(found) if region is None], np.intp)
+            todo = geometries[index]
         return found
 
     def sido_codes(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:

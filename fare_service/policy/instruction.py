@@ -115,12 +115,25 @@ def _amounts(d: Decision) -> dict[str, Any]:
 
 
 def _warnings(d: Decision) -> list[AgentWarning]:
-    """Each warning's text, its amounts formatted once for all of them."""
-    if not d.warnings:
-        return []
+    """Each warning's text; the amounts are formatted once, if any text names one."""
+    values: dict[str, str] | None = None
+    warnings = []
+    for code in d.warnings:
+        message = WARNING_TEXT[code]
+        if code in _NAMES_AMOUNTS:
+            values = values or _warning_values(d)
+            message = message.format(**values)
+        warnings.append(AgentWarning(code=code, message=message))
+    return warnings
+
+
+_NAMES_AMOUNTS = frozenset(code for code, text in WARNING_TEXT.items() if "{" in text)
+
+
+def _warning_values(d: Decision) -> dict[str, str]:
     fares, won = d.fares, format_won
     bounds = agreed_band(fares, d.band) or (0, 0)
-    values = {
+    return {
         "agreed": won(fares.adjusted),
         "adjusted": won(fares.adjusted),
         "original": won(fares.original),
@@ -129,9 +142,6 @@ def _warnings(d: Decision) -> list[AgentWarning]:
         "low": won(bounds[0]),
         "high": won(bounds[1]),
     }
-    return [
-        AgentWarning(code=code, message=WARNING_TEXT[code].format(**values)) for code in d.warnings
-    ]
 
 
 def seoul_date(at: datetime) -> str:

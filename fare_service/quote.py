@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -69,17 +70,19 @@ class Quote(BaseModel):
     warnings: list[str] = Field(default_factory=list, json_schema_extra={"default": []})
 
 
-def breakdown(version: TariffVersion, row: dict[str, int]) -> list[BreakdownLine]:
-    """A priced route's lines (``PricedRoutes.row``): base always, others only when not
-    zero; they sum to the fare."""
-    lines = [
-        BreakdownLine(
-            code=_code(version, name, row), label=_label(version, name, row), amount=row[name]
-        )
+def breakdown(version: TariffVersion, row: dict[str, int]) -> list[dict[str, Any]]:
+    """A priced route's lines (``PricedRoutes.row``) as :class:`BreakdownLine` fields:
+    base always, others only when not zero; they sum to the fare."""
+    lines: list[dict[str, Any]] = [
+        {
+            "code": _code(version, name, row),
+            "label": _label(version, name, row),
+            "amount": row[name],
+        }
         for name in LINE_FIELDS
         if name == "base" or row[name] != 0
     ]
-    assert sum(line.amount for line in lines) == row["fare"], "breakdown must add up"
+    assert sum(line["amount"] for line in lines) == row["fare"], "breakdown must add up"
     return lines
 
 
@@ -102,20 +105,34 @@ def _label(version: TariffVersion, name: str, row: dict[str, int]) -> str:
     return _LABELS[name]
 
 
-def to_quote(tariff: Tariff, version: TariffVersion, row: dict[str, int], at: datetime) -> Quote:
-    """A priced route (:func:`price_route`, or :meth:`PricedRoutes.row`) as a quote."""
-    return Quote(
-        fare=row["fare"],
-        distance_m=row["distance_m"],
-        duration_s=row["duration_s"],
-        breakdown=breakdown(version, row),
-        tariff=TariffRef(
-            id=tariff.id,
-            version=version.version,
-            name=tariff.name,
-            example_values=tariff.example_values,
-        ),
-        at=at,
+def to_quote(
+    tariff: Tariff,
+    version: TariffVersion,
+    row: dict[str, int],
+    at: datetime,
+    **more: Any,
+) -> Quote:
+    """A priced route (:func:`price_route`, or :meth:`PricedRoutes.row`) as a quote;
+    ``more`` sets the other fields (``route``, ``range``, ``warnings``).
+
+    The nested parts go in as plain data, validated in one call: a model built for each
+    line and leg cost a round trip into pydantic apiece.
+    """
+    return Quote.model_validate(
+        {
+            "fare": row["fare"],
+            "distance_m": row["distance_m"],
+            "duration_s": row["duration_s"],
+            "breakdown": breakdown(version, row),
+            "tariff": {
+                "id": tariff.id,
+                "version": version.version,
+                "name": tariff.name,
+                "example_values": tariff.example_values,
+            },
+            "at": at,
+            **more,
+        }
     )
 
 

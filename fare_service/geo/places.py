@@ -143,28 +143,23 @@ class PlaceIndex:
         return self.regions_of([(lat, lon)])[0]
 
     def regions_of(self, points: Sequence[tuple[float, float]]) -> list[Region | None]:
-        """:meth:`region_of` of each ``(lat, lon)``, a few array calls per level for all.
+        """:meth:`region_of` of each ``(lat, lon)``, one tree query per level for all.
 
         An adjustment names 2-5 stops, so shapely's fixed cost per call is most of a
-        lookup: the tree is asked for bounding boxes only, and the candidates are tested
-        in one ``intersects_xy`` call (a tree query with a predicate costs twice as much).
+        lookup: two calls name them all (points, then the tree), each polygon's Region
+        is made once at load, and the deeper levels are asked only about what is left.
         """
         found: list[Region | None] = [None] * len(points)
         if not points:
             return found
-        lon_lat = np.array([(lon, lat) for lat, lon in points], dtype=float)
-        lon, lat = lon_lat.T.copy()  # contiguous: intersects_xy is slower on strided views
-        geometries = shapely.points(lon_lat)
+        geometries = shapely.points(np.array([(lon, lat) for lat, lon in points], dtype=float))
         todo, index = geometries, None  # the points still unnamed, and their positions
         for level in reversed(LEVELS):  # deepest first; a gap falls back to the parent
-            point, polygon = self._trees[level].query(todo)
+            point, polygon = self._trees[level].query(todo, predicate="intersects")
             if index is not None:
                 point = index[point]
-            inside = shapely.intersects_xy(
-                self._levels[level].polygons[polygon], lon[point], lat[point]
-            )
             first: dict[int, int] = {}  # of several (a shared border), the lowest index
-            for k, i in zip(point[inside].tolist(), polygon[inside].tolist(), strict=True):
+            for k, i in zip(point.tolist(), polygon.tolist(), strict=True):
                 first[k] = min(i, first.get(k, i))
             regions = self._regions[level]
             for k, i in first.items():

@@ -108,7 +108,7 @@ class SidoGrid:
             sub_col = min(int((col_f - col) * FINE), FINE - 1)
             found = self.fine.item(self.block_of.item(row, col), sub_row, sub_col)
         if found == BORDER:
-            found = self._exact(np.array([lat]), np.array([lon])).item()
+            found = self._exact_at(lat, lon)
         return int(found)
 
     def code_at(self, lat: float, lon: float) -> str:
@@ -135,6 +135,12 @@ class SidoGrid:
         exact = border[classes[border] == BORDER]
         classes[exact] = self._exact(lat_deg[exact], lon_deg[exact])
         return classes
+
+    def _exact_at(self, lat: float, lon: float) -> int:
+        """``_exact`` of one point: one call over all 17 prepared polygons (~2 us), where
+        ``_exact``'s loop over them costs ~200 us for a single point."""
+        inside = np.flatnonzero(shapely.intersects_xy(_prepared(self.sido), lon, lat))
+        return int(inside[0]) + 1 if inside.size else OUTSIDE  # the lowest code wins
 
     def _exact(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
         """Point-in-polygon against the prepared 시도 polygons whose box holds the point.

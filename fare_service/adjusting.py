@@ -57,7 +57,7 @@ async def adjust(query: AdjustmentQuery, runtime: Runtime) -> Adjustment:
         agreed_fare=query.agreed_fare,
     )
     settings = runtime.settings
-    instruction = build_instruction(
+    return build_instruction(
         query.call,
         change,
         query.checks,
@@ -65,10 +65,9 @@ async def adjust(query: AdjustmentQuery, runtime: Runtime) -> Adjustment:
         runtime.templates,
         forced_call_id=query.forced_call_id,
         band=(settings.agreed_fare_band_low, settings.agreed_fare_band_high),
+        into=Adjustment,
+        quote=quote,  # a validated Quote: pydantic takes it as it is
     )
-    # The parts are validated models, which pydantic takes as they are (no copy, no
-    # re-validation): ~4 us, where dict(instruction) alone cost 7.
-    return Adjustment(**instruction.__dict__, quote=quote)
 
 
 def _route_changed(query: AdjustmentQuery) -> bool:

@@ -7,28 +7,25 @@ so the wording can change (operators' templates) without touching a rule.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from fare_service.money import format_won
 from fare_service.policy.models import (
-    AgentWarning,
     Call,
     Change,
     Checks,
     Decision,
     Estimate,
     Instruction,
-    Memo,
     Outcome,
-    Scripts,
-    Sms,
     WarningCode,
 )
 from fare_service.policy.rules import agreed_band, decide
 from fare_service.policy.templates import TemplateSet
 
 SEOUL = ZoneInfo("Asia/Seoul")
+Worded = TypeVar("Worded", bound=Instruction)
 CATEGORY_ROOT = "대리_고객 ▶ 호출/운행 ▶ 강제재운행 ▶ "
 UNKNOWN_FORCED_ID = "(재배정 후 확인)"
 """Written where the forced call's id goes until the agent knows it."""
@@ -70,31 +67,50 @@ def build_instruction(
     *,
     forced_call_id: str | None = None,
     band: tuple[float, float] = (-0.30, 0.50),
-) -> Instruction:
+    into: type[Worded] = Instruction,  # type: ignore[assignment]  # (a TypeVar default)
+    **more: Any,
+) -> Worded:
     """:func:`decide` then :func:`instruct`, for callers that want one step."""
     decision = decide(call, change, checks, estimate, forced_call_id=forced_call_id, band=band)
-    return instruct(decision, templates)
+    return instruct(decision, templates, into, **more)
 
 
-def instruct(d: Decision, templates: TemplateSet) -> Instruction:
-    """Word a decision: every text comes from ``templates``, every number from ``d``."""
+def instruct(
+    d: Decision,
+    templates: TemplateSet,
+    into: type[Worded] = Instruction,  # type: ignore[assignment]  # (a TypeVar default)
+    **more: Any,
+) -> Worded:
+    """Word a decision: every text comes from ``templates``, every number from ``d``.
+
+    The result is ``into``: :class:`Instruction`, or a subclass whose own fields are
+    ``more`` (the API's adjustment adds its quote). It is validated in one call, the
+    nested parts as plain data: a model built for each part cost a round trip apiece.
+    """
     render = templates.renderer(template_context(d))
-    return Instruction(
-        **_amounts(d),
-        warnings=_warnings(d),
-        headline=render("headline"),
-        category=CATEGORY_ROOT + d.call.type.label,
-        admin_steps=[line.strip() for line in render("admin_steps").splitlines() if line.strip()],
-        memo=Memo(
-            original_call=render("memo_original_call"),
-            forced_call=render("memo_forced_call") if d.outcome is Outcome.RECONNECT else None,
-        ),
-        scripts=Scripts(customer=render("customer_script"), driver=render("driver_script")),
-        sms=Sms(
-            fare_adjusted=render("sms_fare_adjusted"),
-            customer_unreachable=render("sms_customer_unreachable"),
-            driver_delay=render("sms_driver_delay"),
-        ),
+    return into.model_validate(
+        {
+            **_amounts(d),
+            "warnings": _warnings(d),
+            "headline": render("headline"),
+            "category": CATEGORY_ROOT + d.call.type.label,
+            "admin_steps": [
+                line.strip() for line in render("admin_steps").splitlines() if line.strip()
+            ],
+            "memo": {
+                "original_call": render("memo_original_call"),
+                "forced_call": render("memo_forced_call")
+                if d.outcome is Outcome.RECONNECT
+                else None,
+            },
+            "scripts": {"customer": render("customer_script"), "driver": render("driver_script")},
+            "sms": {
+                "fare_adjusted": render("sms_fare_adjusted"),
+                "customer_unreachable": render("sms_customer_unreachable"),
+                "driver_delay": render("sms_driver_delay"),
+            },
+            **more,
+        }
     )
 
 
@@ -114,8 +130,8 @@ def _amounts(d: Decision) -> dict[str, Any]:
     }
 
 
-def _warnings(d: Decision) -> list[AgentWarning]:
-    """Each warning's text; the amounts are formatted once, if any text names one."""
+def _warnings(d: Decision) -> list[dict[str, str]]:
+    """Each warning's code and text; the amounts are formatted once, if a text names one."""
     values: dict[str, str] | None = None
     warnings = []
     for code in d.warnings:
@@ -123,7 +139,7 @@ def _warnings(d: Decision) -> list[AgentWarning]:
         if code in _NAMES_AMOUNTS:
             values = values or _warning_values(d)
             message = message.format(**values)
-        warnings.append(AgentWarning(code=code, message=message))
+        warnings.append({"code": code, "message": message})
     return warnings
 
 

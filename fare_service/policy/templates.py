@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import jinja2
 from jinja2 import meta, nodes
@@ -116,10 +116,23 @@ class TemplateSet:
             try:
                 chunks = template.root_render_func(template.new_context(shared, shared=True))
                 return template.environment.concat(chunks).strip()
-            except jinja2.TemplateError as exc:  # e.g. a filter misused on a value
-                raise TemplateError(f"{self.sources[name]}: {exc}", field=name) from exc
+            except Exception:
+                self._failed(name, template)
 
         return render
+
+    def _failed(self, name: str, template: jinja2.Template) -> NoReturn:
+        """The error being handled, as a TemplateError naming the file.
+
+        Called while handling it: Jinja's handler re-raises it with its traceback on the
+        template's own lines (as ``Template.render`` does). Any error counts, not only
+        Jinja's: a filter given the wrong type raises a TypeError, and loading cannot
+        foresee one in an operator's file.
+        """
+        try:
+            template.environment.handle_exception()
+        except Exception as exc:
+            raise TemplateError(f"{self.sources[name]}: {exc}", field=name) from exc
 
 
 def _operator_files(folder: Path) -> dict[str, Path]:
@@ -143,8 +156,8 @@ def _compile(env: jinja2.Environment, name: str, path: Path) -> jinja2.Template:
         raise TemplateError(f"{path}: cannot be read: {exc}", field=name) from exc
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{path}: line {exc.lineno}: {exc.message}", field=name) from exc
-    # A plain dict of globals, not Jinja's default ChainMap: every render merges the
-    # globals into its context, and iterating a ChainMap cost ~a third of each render.
+    # A plain dict of globals, not Jinja's default ChainMap: each render's Context iterates
+    # them, and iterating a ChainMap cost ~a third of a render.
     return env.template_class.from_code(env, code, dict(env.make_globals(None)), None)
 
 

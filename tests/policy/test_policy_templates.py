@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,15 @@ def test_a_variable_set_in_one_file_stays_in_that_file(tmp_path: Path) -> None:
     )
     assert result.headline == "덮어쓴 출발지덮어쓴 출발지"
     assert result.sms.driver_delay == make_call().origin_name
+
+
+def test_an_error_while_rendering_names_the_file_and_its_line(tmp_path: Path) -> None:
+    """Loading cannot foresee a filter given the wrong type in an operator's file: the
+    error names the file and the text, and its traceback points at the template's line."""
+    path = tmp_path / "customer_script.j2"
+    path.write_text("첫 줄\n{{ original_fare | round }}\n", "utf-8")  # a str, not a number
+    with pytest.raises(TemplateError) as caught:
+        build_instruction(make_call(), NO_CHANGE, make_checks(), None, TemplateSet.load(tmp_path))
+    assert str(path) in str(caught.value) and caught.value.field == "customer_script"
+    frames = traceback.extract_tb(caught.value.__cause__.__traceback__)
+    assert (str(path), 2) in [(frame.filename, frame.lineno) for frame in frames]

@@ -87,6 +87,8 @@ def instruct(
     ``more`` (the API's adjustment adds its quote). It is validated in one call, the
     nested parts as plain data: a model built for each part cost a round trip apiece.
     """
+    if unknown := more.keys() - (into.model_fields.keys() - Instruction.model_fields.keys()):
+        raise TypeError(f"{into.__name__} has no field of its own named {sorted(unknown)}")
     render = templates.renderer(template_context(d))
     return into.model_validate(
         {

@@ -24,6 +24,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import Any
 
 from fare_service.errors import BadInput
 from fare_service.policy.models import (
@@ -293,10 +294,20 @@ def decide(
     if not band[0] <= 0 <= band[1]:
         raise BadInput("the agreed-fare band must be (low <= 0, high >= 0)", field="band")
     fares = fares_for(call, change, checks, estimate)
-    facts = (call, change, checks, fares, band, forced_call_id)
-    # Each step reads the decision so far. Built with the constructor: replace() costs
-    # about 5 us a call, a fifth of the whole decision.
-    d = Decision(*facts)
-    d = Decision(*facts, *gate(d))
-    d = Decision(*facts, d.outcome, d.blockers, _payment(d))
-    return Decision(*facts, d.outcome, d.blockers, d.payment, warnings_for(d))
+
+    def step(**decided: Any) -> Decision:
+        """The decision so far, by the constructor: replace() cost ~5 us a call."""
+        return Decision(
+            call=call,
+            change=change,
+            checks=checks,
+            fares=fares,
+            band=band,
+            forced_call_id=forced_call_id,
+            **decided,
+        )
+
+    outcome, blockers = gate(step())
+    d = step(outcome=outcome, blockers=blockers)
+    d = step(outcome=outcome, blockers=blockers, payment=_payment(d))
+    return step(outcome=outcome, blockers=blockers, payment=d.payment, warnings=warnings_for(d))

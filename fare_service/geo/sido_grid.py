@@ -147,7 +147,7 @@ class SidoGrid:
 
         Boxes checked with numpy (17 polygons): no shapely Point per point, no tree.
         """
-        if lat_deg.size == 0:  # the usual case for a batch chunk: 17 shapely calls saved
+        if lat_deg.size == 0:  # usual for a small array: 17 shapely calls saved
             return np.zeros(0, dtype=self.cells.dtype)
         polygons = _prepared(self.sido)
         west, south, east, north = shapely.bounds(polygons).T

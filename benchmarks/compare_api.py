@@ -1,0 +1,152 @@
+"""Before and after on a noisy machine: this checkout's server against another commit's.
+
+Checks ``--base`` (a commit, branch or tag) out into a temporary git worktree, starts both
+servers on 127.0.0.1 (1 worker each, the same fresh API key), and drives them in turns
+with wrk over the same seeded bodies as ``bench_api.py``: every round measures each
+endpoint on both servers, in alternating order, so the machine's noise falls on both
+alike. Prints each server's CPU time per request per round, the medians, and each
+endpoint's throughput as a share of ``/healthz`` on the same server.
+
+    python benchmarks/compare_api.py --base 9ef5e3c [--rounds 5] [--seconds 5]
+        [--endpoints healthz adjustments]
+
+The base commit must serve the same endpoints with the same request bodies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_api import cpu_seconds, run_wrk, write_script
+from bodies import adjustment_body, quote_body
+
+HERE = Path(__file__).resolve().parents[1]
+
+
+def start(root: Path, port: int, key: str) -> subprocess.Popen:
+    """fare-service from the source tree ``root`` (its package first on the path), with
+    the embedded router whatever the environment says: nothing leaves 127.0.0.1."""
+    env = {
+        **os.environ,
+        "FARE_SERVICE_API_KEYS": key,
+        "FARE_SERVICE_ROUTER": "embedded",
+        "PYTHONPATH": str(root),
+    }
+    cmd = [sys.executable, "-m", "fare_service.cli", "serve", "--host", "127.0.0.1"]
+    server = subprocess.Popen(
+        [*cmd, "--port", str(port), "--workers", "1"],
+        env=env,
+        cwd=root,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            if server.poll() is None:  # answered by this server, not one left on the port
+                return server
+        except OSError:
+            time.sleep(0.2)
+    stop(server)
+    raise RuntimeError(f"the server from {root} did not start on port {port}")
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", required=True, help="the commit to compare against")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument(
+        "--endpoints", nargs="+", default=["healthz", "adjustments"],
+        choices=["healthz", "quotes", "adjustments"],
+    )  # fmt: skip
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install wrk")
+    rng = random.Random(7)
+    targets = {
+        "healthz": ("GET", "/healthz", []),
+        "quotes": ("POST", "/v1/quotes", [quote_body(rng) for _ in range(500)]),
+        "adjustments": ("POST", "/v1/adjustments", [adjustment_body(rng) for _ in range(500)]),
+    }
+    endpoints = ["healthz", *(e for e in args.endpoints if e != "healthz")]
+    key = secrets.token_urlsafe(16)
+    cpu: dict[tuple[str, str], list[float]] = {}
+    rate: dict[tuple[str, str], list[float]] = {}
+    servers: dict[str, tuple[subprocess.Popen, int]] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder) / "base"
+        git = ["git", "-C", str(HERE), "worktree"]
+        subprocess.run([*git, "add", "--detach", str(base), args.base], check=True)
+        try:
+            servers["base"] = (start(base, 8771, key), 8771)
+            servers["this"] = (start(HERE, 8772, key), 8772)
+            measure(servers, endpoints, targets, key, Path(folder), args, cpu, rate)
+        finally:
+            for server, _ in servers.values():
+                stop(server)
+            subprocess.run([*git, "remove", "--force", str(base)], check=True)
+    for name in servers:
+        healthz = statistics.median(rate[(name, "healthz")])
+        for e in endpoints:
+            rounds = " ".join(f"{value:.0f}" for value in cpu[(name, e)])
+            rps = statistics.median(rate[(name, e)])
+            share = "" if e == "healthz" else f", {rps / healthz:.1%} of healthz"
+            print(
+                f"{name:5s} {e:12s} CPU us/req {rounds} (median "
+                f"{statistics.median(cpu[(name, e)]):.0f}); {rps:,.0f} req/s{share}"
+            )
+
+
+def measure(
+    servers: dict[str, tuple[subprocess.Popen, int]],
+    endpoints: list[str],
+    targets: dict[str, tuple[str, str, list[dict]]],
+    key: str,
+    folder: Path,
+    args: argparse.Namespace,
+    cpu: dict[tuple[str, str], list[float]],
+    rate: dict[tuple[str, str], list[float]],
+) -> None:
+    """Rounds of every endpoint on both servers, the servers' order alternating."""
+    scripts = {e: write_script(folder, e, targets[e][0], key, targets[e][2]) for e in endpoints}
+    for _, port in servers.values():  # warm-up
+        for e in endpoints:
+            run_wrk(f"http://127.0.0.1:{port}{targets[e][1]}", scripts[e], 2, 32)
+    order = list(servers)
+    for r in range(args.rounds):
+        for name in order if r % 2 == 0 else order[::-1]:
+            server, port = servers[name]
+            for e in endpoints:
+                before = cpu_seconds(server.pid)
+                url = f"http://127.0.0.1:{port}{targets[e][1]}"
+                rps, total = run_wrk(url, scripts[e], args.seconds, 32)
+                cpu.setdefault((name, e), []).append(
+                    (cpu_seconds(server.pid) - before) / total * 1e6
+                )
+                rate.setdefault((name, e), []).append(rps)
+
+
+if __name__ == "__main__":
+    main()

@@ -136,6 +136,13 @@ def to_quote(
     )
 
 
+def fare_range(fare: int, low: int, high: int) -> dict[str, int]:
+    """:class:`FareRange` fields from the fares of the low and high routes, widened to
+    hold ``fare`` (their order is not assumed)."""
+    low, high = sorted((low, high))
+    return {"low": min(low, fare), "high": max(high, fare)}
+
+
 def quote_legs(
     tariff: Tariff,
     version: TariffVersion,

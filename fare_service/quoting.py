@@ -14,7 +14,7 @@ from fare_service.errors import InvalidRoute
 from fare_service.geo.routing import RoutedLegs
 from fare_service.geo.trace import trace_to_legs
 from fare_service.pricing import Route, price_route
-from fare_service.quote import Quote, to_quote
+from fare_service.quote import Quote, fare_range, to_quote
 from fare_service.runtime import Runtime
 from fare_service.tariff import SEOUL, Tariff, TariffVersion
 
@@ -91,7 +91,6 @@ def _price(
             route = Route(legs, at, waypoints, query.waiting_s, outside)
             priced[legs] = _price_route(version, route, query)
     point, low, high = (priced[legs] for legs in variants)
-    low_fare, high_fare = sorted((low["fare"], high["fare"]))
     return to_quote(
         tariff,
         version,
@@ -102,7 +101,7 @@ def _price(
             "legs": [{"distance_m": round(d), "duration_s": round(t)} for d, t in variants[0]],
             "dropped_points": dropped,
         },
-        range={"low": min(low_fare, point["fare"]), "high": max(high_fare, point["fare"])},
+        range=fare_range(point["fare"], low["fare"], high["fare"]),
         warnings=[*routed.warnings, *_tariff_warnings(tariff)],
     )
 

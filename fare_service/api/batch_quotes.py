@@ -18,7 +18,7 @@ from fare_service.api.routes_quotes import to_query
 from fare_service.api.schemas import BatchItem, BatchQuoteResponse, QuoteRequest
 from fare_service.batch.table import RouteItem, RouteTable, TableResult, price_table
 from fare_service.errors import FareServiceError
-from fare_service.quote import FareRange, RouteInfo
+from fare_service.quote import fare_range
 from fare_service.quoting import RouteQuery, ride_time, trace_route
 from fare_service.runtime import Runtime
 
@@ -115,9 +115,7 @@ def _answer(result: TableResult, row: int, item: RouteItem, source: str) -> Batc
         return BatchItem(
             ok=False, problem=_problem(422, "Cannot price", detail, "cannot-price", [])
         )
-    quote = result.quote(row, item.at)
-    quote.route = RouteInfo(source=source)
     assert result.fare_low is not None and result.fare_high is not None
-    low, high = sorted((int(result.fare_low[row]), int(result.fare_high[row])))
-    quote.range = FareRange(low=min(low, quote.fare), high=max(high, quote.fare))
+    band = fare_range(int(result.fare[row]), int(result.fare_low[row]), int(result.fare_high[row]))
+    quote = result.quote(row, item.at, route={"source": source}, range=band)
     return BatchItem(ok=True, quote=quote)

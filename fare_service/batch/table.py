@@ -185,10 +185,12 @@ class TableResult:
         labels = np.array([g.version.version for g in self.groups] + [None], dtype=object)
         return labels[self.group]  # -1 picks the None
 
-    def quote(self, i: int, at: datetime) -> Quote:
-        """Route ``i`` as the API's Quote (fare, breakdown, tariff); only when ok."""
+    def quote(self, i: int, at: datetime, **more: Any) -> Quote:
+        """Route ``i`` as the API's Quote (fare, breakdown, tariff, and ``more`` of its
+        fields, see :func:`to_quote`); only when ok."""
         group = self.groups[int(self.group[i])]
-        return to_quote(group.tariff, group.version, group.priced.row(int(self.group_row[i])), at)
+        row = group.priced.row(int(self.group_row[i]))
+        return to_quote(group.tariff, group.version, row, at, **more)
 
 
 def price_table(

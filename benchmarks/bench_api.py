@@ -32,6 +32,8 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bodies import adjustment_body, quote_body
 
+ROOT = Path(__file__).resolve().parents[1]
+
 LUA = """
 wrk.method = "{method}"
 wrk.headers["Content-Type"] = "application/json"
@@ -47,30 +49,42 @@ end
 """
 
 
-def start_server(port: int, workers: int, key: str) -> subprocess.Popen:
-    env = {**os.environ, "FARE_SERVICE_API_KEYS": key}
-    cmd = [
-        sys.executable,
-        "-m",
-        "fare_service.cli",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-    ]
-    server = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL)
+def start_server(port: int, workers: int, key: str, root: Path = ROOT) -> subprocess.Popen:
+    """fare-service from the source tree ``root`` (its package first on the path) on
+    127.0.0.1, with the embedded router whatever the environment says: nothing leaves
+    the machine. Waits for ``/healthz`` from this process, not one left on the port."""
+    env = {
+        **os.environ,
+        "FARE_SERVICE_API_KEYS": key,
+        "FARE_SERVICE_ROUTER": "embedded",
+        "PYTHONPATH": str(root),
+    }
+    cmd = [sys.executable, "-m", "fare_service.cli", "serve", "--host", "127.0.0.1"]
+    server = subprocess.Popen(
+        [*cmd, "--port", str(port), "--workers", str(workers)],
+        env=env,
+        cwd=root,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return server
+            if server.poll() is None:
+                return server
         except OSError:
             time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("server did not start in 30 s")
+    stop_server(server)
+    raise RuntimeError(f"the server from {root} did not start on port {port}")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def cpu_seconds(pid: int) -> float:
@@ -126,8 +140,7 @@ def bench(workers: int, seconds: int, connections: int, folder: Path) -> dict:
             cpu_ms = (cpu_seconds(server.pid) - cpu_before) / total * 1000
             results[name] = {"rps": rate, "cpu_ms_per_request": round(cpu_ms, 3)}
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop_server(server)
     for name in ("quotes", "adjustments"):
         results[name]["ratio_to_healthz"] = round(
             results[name]["rps"] / results["healthz"]["rps"], 3

@@ -16,7 +16,6 @@ The base commit must serve the same endpoints with the same request bodies.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import secrets
 import shutil
@@ -24,52 +23,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_api import cpu_seconds, run_wrk, write_script
+from bench_api import ROOT, cpu_seconds, run_wrk, start_server, stop_server, write_script
 from bodies import adjustment_body, quote_body
-
-HERE = Path(__file__).resolve().parents[1]
-
-
-def start(root: Path, port: int, key: str) -> subprocess.Popen:
-    """fare-service from the source tree ``root`` (its package first on the path), with
-    the embedded router whatever the environment says: nothing leaves 127.0.0.1."""
-    env = {
-        **os.environ,
-        "FARE_SERVICE_API_KEYS": key,
-        "FARE_SERVICE_ROUTER": "embedded",
-        "PYTHONPATH": str(root),
-    }
-    cmd = [sys.executable, "-m", "fare_service.cli", "serve", "--host", "127.0.0.1"]
-    server = subprocess.Popen(
-        [*cmd, "--port", str(port), "--workers", "1"],
-        env=env,
-        cwd=root,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            if server.poll() is None:  # answered by this server, not one left on the port
-                return server
-        except OSError:
-            time.sleep(0.2)
-    stop(server)
-    raise RuntimeError(f"the server from {root} did not start on port {port}")
-
-
-def stop(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
 
 
 def main() -> None:
@@ -97,15 +55,15 @@ def main() -> None:
     servers: dict[str, tuple[subprocess.Popen, int]] = {}
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder) / "base"
-        git = ["git", "-C", str(HERE), "worktree"]
+        git = ["git", "-C", str(ROOT), "worktree"]
         subprocess.run([*git, "add", "--detach", str(base), args.base], check=True)
         try:
-            servers["base"] = (start(base, 8771, key), 8771)
-            servers["this"] = (start(HERE, 8772, key), 8772)
+            servers["base"] = (start_server(8771, 1, key, base), 8771)
+            servers["this"] = (start_server(8772, 1, key), 8772)
             measure(servers, endpoints, targets, key, Path(folder), args, cpu, rate)
         finally:
             for server, _ in servers.values():
-                stop(server)
+                stop_server(server)
             subprocess.run([*git, "remove", "--force", str(base)], check=True)
     for name in servers:
         healthz = statistics.median(rate[(name, "healthz")])

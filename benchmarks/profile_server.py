@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_api import start_server, write_script
+from bench_api import start_server, stop_server, write_script
 from bodies import adjustment_body, quote_body
 
 ENDPOINTS = {
@@ -87,8 +87,7 @@ def main() -> None:
             subprocess.run(spy, check=True, capture_output=True, timeout=args.seconds + 30)
             load.wait(timeout=args.seconds + 30)
         finally:
-            server.terminate()
-            server.wait(timeout=10)
+            stop_server(server)
         total, inclusive, own = shares(stacks.read_text())
     print(f"{args.endpoint}: {total} samples over {args.seconds} s")
     for title, counts in (("inclusive", inclusive), ("self", own)):

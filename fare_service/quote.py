@@ -110,10 +110,13 @@ def to_quote(
     version: TariffVersion,
     row: dict[str, int],
     at: datetime,
-    **more: Any,
+    *,
+    route: dict[str, Any] | None = None,
+    band: dict[str, int] | None = None,
+    warnings: Sequence[str] = (),
 ) -> Quote:
-    """A priced route (:func:`price_route`, or :meth:`PricedRoutes.row`) as a quote;
-    ``more`` sets the other fields (``route``, ``range``, ``warnings``).
+    """A priced route (:func:`price_route`, or :meth:`PricedRoutes.row`) as a quote, with
+    its :class:`RouteInfo` and :class:`FareRange` fields (``band``) when known.
 
     The nested parts go in as plain data, validated in one call: a model built for each
     line and leg cost a round trip into pydantic apiece.
@@ -131,7 +134,9 @@ def to_quote(
                 "example_values": tariff.example_values,
             },
             "at": at,
-            **more,
+            "route": route,
+            "range": band,
+            "warnings": list(warnings),
         }
     )
 

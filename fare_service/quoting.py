@@ -101,7 +101,7 @@ def _price(
             "legs": [{"distance_m": round(d), "duration_s": round(t)} for d, t in variants[0]],
             "dropped_points": dropped,
         },
-        range=fare_range(point["fare"], low["fare"], high["fare"]),
+        band=fare_range(point["fare"], low["fare"], high["fare"]),
         warnings=[*routed.warnings, *_tariff_warnings(tariff)],
     )
 

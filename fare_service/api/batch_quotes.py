@@ -117,5 +117,5 @@ def _answer(result: TableResult, row: int, item: RouteItem, source: str) -> Batc
         )
     assert result.fare_low is not None and result.fare_high is not None
     band = fare_range(int(result.fare[row]), int(result.fare_low[row]), int(result.fare_high[row]))
-    quote = result.quote(row, item.at, route={"source": source}, range=band)
+    quote = result.quote(row, item.at, route={"source": source}, band=band)
     return BatchItem(ok=True, quote=quote)

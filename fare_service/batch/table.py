@@ -185,12 +185,13 @@ class TableResult:
         labels = np.array([g.version.version for g in self.groups] + [None], dtype=object)
         return labels[self.group]  # -1 picks the None
 
-    def quote(self, i: int, at: datetime, **more: Any) -> Quote:
-        """Route ``i`` as the API's Quote (fare, breakdown, tariff, and ``more`` of its
-        fields, see :func:`to_quote`); only when ok."""
+    def quote(
+        self, i: int, at: datetime, *, route: dict[str, Any], band: dict[str, int] | None
+    ) -> Quote:
+        """Route ``i`` as the API's Quote (see :func:`to_quote`); only when ok."""
         group = self.groups[int(self.group[i])]
         row = group.priced.row(int(self.group_row[i]))
-        return to_quote(group.tariff, group.version, row, at, **more)
+        return to_quote(group.tariff, group.version, row, at, route=route, band=band)
 
 
 def price_table(

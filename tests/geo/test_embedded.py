@@ -70,7 +70,8 @@ def test_vectorized_routes_equal_routes_one_by_one(routes: list) -> None:
 @given(st.lists(st.tuples(latitude, longitude), min_size=2, max_size=7), st.integers(0, 23))
 @example([(37.5, 127.0), (37.5, 127.0)], 0)  # zero length
 def test_one_route_in_python_floats_equals_the_vectorized_router(points: list, hour: int) -> None:
-    """A single quote's legs (``legs_of``) and a batch's (``legs``) agree far below a metre."""
+    """A single quote's legs (``legs_of``) and a batch's (``route_arrays``) agree far
+    below a metre."""
     router = make_router()
     one = router.legs_of(points, hour)
     lat, lon = np.array(points).T

@@ -46,16 +46,7 @@ class RoutedLegs(RouteLegs):
     @classmethod
     def estimated(cls, legs: RouteLegs, source: str, warnings: tuple[str, ...] = ()) -> RoutedLegs:
         """The embedded router's legs, with its band."""
-        return cls(
-            legs.distance_m,
-            legs.duration_s,
-            legs.distance_low_m,
-            legs.distance_high_m,
-            legs.duration_low_s,
-            legs.duration_high_s,
-            source=source,
-            warnings=warnings,
-        )
+        return cls(**vars(legs), source=source, warnings=warnings)
 
     @property
     def point(self) -> tuple[LegPair, ...]:

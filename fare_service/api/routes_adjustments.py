@@ -52,7 +52,7 @@ def to_query(body: AdjustmentRequest, runtime: Runtime) -> AdjustmentQuery:
         if change and change.legs
         else None,
         agreed_fare=change.agreed_fare if change else None,
-        checks=policy.Checks(**dict(body.checks)),  # the fields as they are: no dump
+        checks=policy.Checks(**vars(body.checks)),  # the fields as they are: no dump, no iter
         tariff_id=body.tariff_id,
         forced_call_id=body.forced_call_id,
         new_destination_name=new_destination_name,

@@ -23,7 +23,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from fare_service.errors import BadInput
@@ -175,13 +176,23 @@ def _fare_pending(d: Decision) -> bool:
 
 
 def agreed_band(fares: Fares, band: tuple[float, float]) -> tuple[int, int] | None:
-    """Whole won an agreed fare may lie in around the estimate (inclusive), or None."""
+    """Whole won an agreed fare may lie in around the estimate (inclusive), or None.
+
+    Exact: the band's shares are read as the decimals they were written as (-0.3 is
+    3/10 off, not the float nearest it), so the bounds are integer divisions.
+    """
     if fares.estimate is None:
         return None
-    fare = Decimal(fares.estimate.fare)
-    low = fare * (1 + Decimal(str(band[0])))
-    high = fare * (1 + Decimal(str(band[1])))
-    return int(low.to_integral_value(ROUND_CEILING)), int(high.to_integral_value(ROUND_FLOOR))
+    fare = fares.estimate.fare
+    (low_num, low_den), (high_num, high_den) = _factor(band[0]), _factor(band[1])
+    return -(-fare * low_num // low_den), fare * high_num // high_den  # ceiling, floor
+
+
+@functools.cache
+def _factor(share: float) -> tuple[int, int]:
+    """``1 + share`` as a fraction in lowest terms, from the share's decimal text."""
+    factor = 1 + Fraction(Decimal(str(share)))
+    return factor.numerator, factor.denominator
 
 
 def _outside_band(d: Decision) -> bool:

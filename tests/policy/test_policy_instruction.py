@@ -26,7 +26,7 @@ from fare_service.policy import (
 )
 from fare_service.policy.instruction import UNKNOWN_FORCED_ID, instruct
 from fare_service.policy.models import PaymentMethod
-from fare_service.policy.rules import decide
+from fare_service.policy.rules import agreed_band, decide
 
 COMPLETED = CallState.COMPLETED
 
@@ -64,6 +64,25 @@ def test_the_band_comes_from_the_caller(templates: TemplateSet) -> None:
     default = build_instruction(make_call(), change, make_checks(), estimate, templates)
     assert WarningCode.AGREED_FARE_OUTSIDE_BAND in codes(narrow)
     assert WarningCode.AGREED_FARE_OUTSIDE_BAND not in codes(default)
+
+
+@pytest.mark.parametrize(
+    ("fare", "band", "bounds"),
+    [
+        # 10,001 x 0.7 = 7,000.7 and x 1.5 = 15,001.5: rounded inward, to whole won
+        (10_001, (-0.30, 0.50), (7_001, 15_001)),
+        # 100 x 1.29 is 128.99999999999997 in floats; the band is read as written: 129
+        (100, (-0.29, 0.29), (71, 129)),
+        (30_000, (0.0, 0.0), (30_000, 30_000)),
+        (1, (-1.0, 10.0), (0, 11)),
+    ],
+)
+def test_the_band_bounds_are_exact_whole_won(
+    fare: int, band: tuple[float, float], bounds: tuple[int, int]
+) -> None:
+    estimate = make_estimate(fare=fare, minimum_fare=0)
+    d = decide(make_call(), new_destination(), make_checks(), estimate, band=band)
+    assert agreed_band(d.fares, band) == bounds
 
 
 def test_an_agreed_fare_below_the_tariff_minimum_is_flagged(templates: TemplateSet) -> None:

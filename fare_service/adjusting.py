@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from pydantic import TypeAdapter
 
 from fare_service.geo.places import Region
 from fare_service.policy import models as policy
-from fare_service.policy.instruction import build_instruction
+from fare_service.policy.instruction import instruction_data
+from fare_service.policy.rules import decide
 from fare_service.quote import Quote
 from fare_service.quoting import RouteQuery, quote_route
 from fare_service.runtime import Runtime
@@ -48,7 +53,26 @@ class Adjustment(policy.Instruction):
     quote: Quote | None = None
 
 
-async def adjust(query: AdjustmentQuery, runtime: Runtime) -> Adjustment:
+_QUOTE = TypeAdapter(Quote)
+
+
+@dataclass(frozen=True, slots=True)
+class Adjusted:
+    """An :class:`Adjustment` as its parts: the instruction as plain data, and the quote."""
+
+    instruction: dict[str, Any]  # policy.instruction.instruction_data
+    quote: Quote | None
+
+    def model(self) -> Adjustment:
+        return Adjustment.model_validate({**self.instruction, "quote": self.quote})
+
+    def json(self) -> bytes:
+        """``model()``'s JSON, byte for byte, without building and validating the model."""
+        quote = None if self.quote is None else orjson.Fragment(_QUOTE.dump_json(self.quote))
+        return orjson.dumps({**self.instruction, "quote": quote})
+
+
+async def adjust(query: AdjustmentQuery, runtime: Runtime) -> Adjusted:
     quote = await _changed_route_quote(query, runtime) if _route_changed(query) else None
     estimate = _estimate(quote, query, runtime)
     change = policy.Change(
@@ -57,17 +81,15 @@ async def adjust(query: AdjustmentQuery, runtime: Runtime) -> Adjustment:
         agreed_fare=query.agreed_fare,
     )
     settings = runtime.settings
-    return build_instruction(
+    decision = decide(
         query.call,
         change,
         query.checks,
         estimate,
-        runtime.templates,
         forced_call_id=query.forced_call_id,
         band=(settings.agreed_fare_band_low, settings.agreed_fare_band_high),
-        into=Adjustment,
-        quote=quote,  # a validated Quote: pydantic takes it as it is
     )
+    return Adjusted(instruction_data(decision, runtime.templates), quote)
 
 
 def _route_changed(query: AdjustmentQuery) -> bool:

@@ -7,7 +7,7 @@ so the wording can change (operators' templates) without touching a rule.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from fare_service.money import format_won
@@ -25,7 +25,6 @@ from fare_service.policy.rules import agreed_band, decide
 from fare_service.policy.templates import TemplateSet
 
 SEOUL = ZoneInfo("Asia/Seoul")
-Worded = TypeVar("Worded", bound=Instruction)
 CATEGORY_ROOT = "대리_고객 ▶ 호출/운행 ▶ 강제재운행 ▶ "
 UNKNOWN_FORCED_ID = "(재배정 후 확인)"
 """Written where the forced call's id goes until the agent knows it."""
@@ -67,53 +66,44 @@ def build_instruction(
     *,
     forced_call_id: str | None = None,
     band: tuple[float, float] = (-0.30, 0.50),
-    into: type[Worded] = Instruction,  # type: ignore[assignment]  # (a TypeVar default)
-    **more: Any,
-) -> Worded:
+) -> Instruction:
     """:func:`decide` then :func:`instruct`, for callers that want one step."""
     decision = decide(call, change, checks, estimate, forced_call_id=forced_call_id, band=band)
-    return instruct(decision, templates, into, **more)
+    return instruct(decision, templates)
 
 
-def instruct(
-    d: Decision,
-    templates: TemplateSet,
-    into: type[Worded] = Instruction,  # type: ignore[assignment]  # (a TypeVar default)
-    **more: Any,
-) -> Worded:
-    """Word a decision: every text comes from ``templates``, every number from ``d``.
+def instruct(d: Decision, templates: TemplateSet) -> Instruction:
+    """Word a decision: every text comes from ``templates``, every number from ``d``."""
+    return Instruction.model_validate(instruction_data(d, templates))
 
-    The result is ``into``: :class:`Instruction`, or a subclass whose own fields are
-    ``more`` (the API's adjustment adds its quote). It is validated in one call, the
-    nested parts as plain data: a model built for each part cost a round trip apiece.
+
+def instruction_data(d: Decision, templates: TemplateSet) -> dict[str, Any]:
+    """:func:`instruct`'s instruction as plain data, in :class:`Instruction`'s field order.
+
+    The API writes this as its JSON directly, without a model in between: validating
+    and then serializing the model cost ~25 us per adjustment, and the JSON is the same
+    byte for byte (a test holds the two equal for every distinct decision).
     """
-    if unknown := more.keys() - (into.model_fields.keys() - Instruction.model_fields.keys()):
-        raise TypeError(f"{into.__name__} has no field of its own named {sorted(unknown)}")
     render = templates.renderer(template_context(d))
-    return into.model_validate(
-        {
-            **_amounts(d),
-            "warnings": _warnings(d),
-            "headline": render("headline"),
-            "category": CATEGORY_ROOT + d.call.type.label,
-            "admin_steps": [
-                line.strip() for line in render("admin_steps").splitlines() if line.strip()
-            ],
-            "memo": {
-                "original_call": render("memo_original_call"),
-                "forced_call": render("memo_forced_call")
-                if d.outcome is Outcome.RECONNECT
-                else None,
-            },
-            "scripts": {"customer": render("customer_script"), "driver": render("driver_script")},
-            "sms": {
-                "fare_adjusted": render("sms_fare_adjusted"),
-                "customer_unreachable": render("sms_customer_unreachable"),
-                "driver_delay": render("sms_driver_delay"),
-            },
-            **more,
-        }
-    )
+    return {
+        **_amounts(d),
+        "warnings": _warnings(d),
+        "headline": render("headline"),
+        "category": CATEGORY_ROOT + d.call.type.label,
+        "admin_steps": [
+            line.strip() for line in render("admin_steps").splitlines() if line.strip()
+        ],
+        "memo": {
+            "original_call": render("memo_original_call"),
+            "forced_call": render("memo_forced_call") if d.outcome is Outcome.RECONNECT else None,
+        },
+        "scripts": {"customer": render("customer_script"), "driver": render("driver_script")},
+        "sms": {
+            "fare_adjusted": render("sms_fare_adjusted"),
+            "customer_unreachable": render("sms_customer_unreachable"),
+            "driver_delay": render("sms_driver_delay"),
+        },
+    }
 
 
 def _amounts(d: Decision) -> dict[str, Any]:
@@ -128,7 +118,7 @@ def _amounts(d: Decision) -> dict[str, Any]:
         "route_changed": fares.route_changed,
         "agreed_amount": fares.adjusted,
         "insured": d.insured,
-        "payment": d.payment,
+        "payment": dict(vars(d.payment)),  # its fields, in order
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+from fare_service.adjusting import Adjustment
 from fare_service.api.schemas import ADJUSTMENT_EXAMPLE
 
 
@@ -101,3 +102,15 @@ def test_bad_adjustment_input_names_the_field(client):
         response = client.post("/v1/adjustments", json=body)
         assert response.status_code == 422, (field, response.text)
         assert field in [e["field"] for e in response.json()["errors"]], field
+
+
+def test_the_answer_is_the_adjustment_models_json_byte_for_byte(client):
+    """The handler writes the instruction's plain data and the quote's JSON without
+    building the model; the bytes must be the validated model's own JSON."""
+    for body in (request(), request(change=None), request(call__type="partner")):
+        response = client.post("/v1/adjustments", json=body)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/json"
+        model = Adjustment.model_validate_json(response.content)
+        assert (model.quote is None) == (body["change"] is None)
+        assert model.model_dump_json().encode() == response.content

@@ -24,7 +24,7 @@ from fare_service.policy import (
     WarningCode,
     build_instruction,
 )
-from fare_service.policy.instruction import UNKNOWN_FORCED_ID, instruct
+from fare_service.policy.instruction import UNKNOWN_FORCED_ID
 from fare_service.policy.models import PaymentMethod
 from fare_service.policy.rules import agreed_band, decide
 
@@ -295,17 +295,3 @@ def test_any_amounts_are_stated_as_agreed_and_add_up(
     assert result.fare_delta == agreed - original and result.agreed_amount == agreed
     assert f"{agreed:,}원" in result.sms.fare_adjusted
     assert result.fare_changed == (agreed != original)
-
-
-def test_only_the_subclass_own_fields_may_be_added(templates: TemplateSet) -> None:
-    """``more`` fills the fields ``into`` adds; a misspelt one, or one the instruction
-    already has, is a mistake that must not pass silently."""
-
-    class WithNote(Instruction):
-        note: str = ""
-
-    d = decide(make_call(), NO_CHANGE, make_checks(), None)
-    assert instruct(d, templates, WithNote, note="메모").note == "메모"
-    for wrong in ({"nte": "메모"}, {"headline": "x"}):
-        with pytest.raises(TypeError, match="no field of its own"):
-            instruct(d, templates, WithNote, **wrong)

@@ -10,6 +10,7 @@ import itertools
 import re
 from collections.abc import Iterator
 
+import orjson
 from policy_factories import all_texts, customer_texts, make_call, make_estimate
 
 from fare_service.policy import (
@@ -19,13 +20,14 @@ from fare_service.policy import (
     Checks,
     Decision,
     Estimate,
+    Instruction,
     Outcome,
     PaymentAction,
     TemplateSet,
     decide,
     instruct,
 )
-from fare_service.policy.instruction import template_context
+from fare_service.policy.instruction import instruction_data, template_context
 from fare_service.policy.models import PaymentMethod
 from fare_service.policy.rules import PAYMENTS, payment_row
 
@@ -136,3 +138,12 @@ def test_the_shared_context_renders_as_jinja_does_alone(templates: TemplateSet) 
         render = templates.renderer(context)
         for name, template in templates.templates.items():
             assert render(name) == template.render(context).strip(), name
+
+
+def test_the_plain_instruction_is_written_as_the_model_writes_it(templates: TemplateSet) -> None:
+    """The API writes ``instruction_data`` with orjson, skipping the model: every field,
+    in the model's order, with the model's JSON for each value."""
+    distinct = {decision_key(d): d for d in every_decision()}
+    for d in distinct.values():
+        data = instruction_data(d, templates)
+        assert orjson.dumps(data) == Instruction.model_validate(data).model_dump_json().encode()

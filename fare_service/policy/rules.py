@@ -145,8 +145,12 @@ PAYMENTS: tuple[PaymentRow, ...] = (
 
 def payment_row(d: Decision) -> PaymentRow:
     """The first row whose key columns all match the decision."""
+    return _row_for(d.outcome, d.call, d.fares)
+
+
+def _row_for(outcome: Outcome, call: Call, fares: Fares) -> PaymentRow:
     return _first_payment_row(
-        (d.outcome, d.call.state, d.call.payment, d.fares.changed, d.call.driving_started)
+        (outcome, call.state, call.payment, fares.changed, call.driving_started)
     )
 
 
@@ -276,15 +280,16 @@ def fares_for(call: Call, change: Change, checks: Checks, estimate: Estimate | N
     return fares
 
 
-def _payment(d: Decision) -> Payment:
-    row = payment_row(d)
+def _payment(outcome: Outcome, call: Call, fares: Fares) -> Payment:
+    """The payment row's instruction, with its amounts; keyed by parts, not a Decision."""
+    row = _row_for(outcome, call, fares)
     recharge = row.action is A.CANCEL_AND_RECHARGE
     return Payment(
         action=row.action,
-        amount=0 if row.amount == "zero" else getattr(d.fares, row.amount),
-        cancel_amount=d.fares.original if recharge else None,
+        amount=0 if row.amount == "zero" else getattr(fares, row.amount),
+        cancel_amount=fares.original if recharge else None,
         when=row.when,
-        on_call=CallRole.ORIGINAL if d.outcome is RECONNECT else None,
+        on_call=CallRole.ORIGINAL if outcome is RECONNECT else None,
     )
 
 
@@ -319,6 +324,6 @@ def decide(
         )
 
     outcome, blockers = gate(step())
-    d = step(outcome=outcome, blockers=blockers)
-    d = step(outcome=outcome, blockers=blockers, payment=_payment(d))
-    return step(outcome=outcome, blockers=blockers, payment=d.payment, warnings=warnings_for(d))
+    payment = _payment(outcome, call, fares)
+    d = step(outcome=outcome, blockers=blockers, payment=payment)
+    return step(outcome=outcome, blockers=blockers, payment=payment, warnings=warnings_for(d))

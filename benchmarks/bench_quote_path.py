@@ -35,11 +35,12 @@ from bodies import adjustment_body, quote_body
 
 from fare_service.api.app import create_app, load_state
 from fare_service.api.body import json_body
+from fare_service.api.deps import data_response
 from fare_service.api.routes_quotes import to_query
 from fare_service.api.schemas import QuoteRequest
 from fare_service.config import Settings
 from fare_service.pricing import Route, Routes, price_route, price_routes
-from fare_service.quote import to_quote
+from fare_service.quote import quote_data
 from fare_service.quoting import quote_route, ride_time
 
 KEY = "bench-key-0123456789"
@@ -154,9 +155,9 @@ def steps() -> dict[str, float]:
         "out-of-area lookup": lambda i: runtime.places.stops_outside(points[i], ["11"]),
         "price_route x 3 (a quote)": one_by_one,
         "price_routes, N = 3 (arrays)": lambda i: price_routes(versions[i][1], routes(i)),
-        "to_quote": lambda i: to_quote(*versions[i], priced[i], ats[i]),
+        "quote_data": lambda i: quote_data(*versions[i], priced[i], ats[i]),
         "quote_route, all of it": lambda i: _run(quote_route(queries[i], runtime)),
-        "response JSON": lambda i: quotes[i].model_dump_json(),
+        "response JSON": lambda i: data_response(quotes[i]),
     }
     return {name: _best_per_call(fn) for name, fn in measured.items()}
 

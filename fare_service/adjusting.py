@@ -10,14 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-from pydantic import TypeAdapter
-
 from fare_service.geo.places import Region
 from fare_service.policy import models as policy
 from fare_service.policy.instruction import instruction_data
 from fare_service.policy.rules import decide
-from fare_service.quote import Quote
+from fare_service.quote import Quote, QuoteData
 from fare_service.quoting import RouteQuery, quote_route
 from fare_service.runtime import Runtime
 
@@ -53,23 +50,22 @@ class Adjustment(policy.Instruction):
     quote: Quote | None = None
 
 
-_QUOTE = TypeAdapter(Quote)
-
-
 @dataclass(frozen=True, slots=True)
 class Adjusted:
-    """An :class:`Adjustment` as its parts: the instruction as plain data, and the quote."""
+    """An :class:`Adjustment` as plain data: the instruction's fields and the quote's.
+
+    The API writes them as they are (``api.deps.data_response``); :meth:`model` is the
+    validated model, whose JSON is the same byte for byte.
+    """
 
     instruction: dict[str, Any]  # policy.instruction.instruction_data
-    quote: Quote | None
+    quote: QuoteData | None
+
+    def data(self) -> dict[str, Any]:
+        return {**self.instruction, "quote": self.quote}
 
     def model(self) -> Adjustment:
-        return Adjustment.model_validate({**self.instruction, "quote": self.quote})
-
-    def json(self) -> bytes:
-        """``model()``'s JSON, byte for byte, without building and validating the model."""
-        quote = None if self.quote is None else orjson.Fragment(_QUOTE.dump_json(self.quote))
-        return orjson.dumps({**self.instruction, "quote": quote})
+        return Adjustment.model_validate(self.data())
 
 
 async def adjust(query: AdjustmentQuery, runtime: Runtime) -> Adjusted:
@@ -96,7 +92,7 @@ def _route_changed(query: AdjustmentQuery) -> bool:
     return query.new_destination is not None or bool(query.add_waypoints)
 
 
-async def _changed_route_quote(query: AdjustmentQuery, runtime: Runtime) -> Quote:
+async def _changed_route_quote(query: AdjustmentQuery, runtime: Runtime) -> QuoteData:
     stops = [
         query.origin,
         *query.waypoints,
@@ -120,14 +116,14 @@ async def _changed_route_quote(query: AdjustmentQuery, runtime: Runtime) -> Quot
 
 
 def _estimate(
-    quote: Quote | None, query: AdjustmentQuery, runtime: Runtime
+    quote: QuoteData | None, query: AdjustmentQuery, runtime: Runtime
 ) -> policy.Estimate | None:
     if quote is None:
         return None
     version = runtime.book.version_at(query.tariff_id, query.call.requested_at)[1]
-    band = quote.range
-    low, high = (band.low, band.high) if band else (quote.fare, quote.fare)
-    return policy.Estimate(fare=quote.fare, low=low, high=high, minimum_fare=version.minimum_fare)
+    fare, band = quote["fare"], quote["range"]
+    low, high = (band["low"], band["high"]) if band else (fare, fare)
+    return policy.Estimate(fare=fare, low=low, high=high, minimum_fare=version.minimum_fare)
 
 
 def stop_names(stops: Sequence[StopValue | None], runtime: Runtime) -> list[str | None]:

@@ -57,9 +57,12 @@ class FareRange(BaseModel):
     high: int
 
 
+CURRENCY = "KRW"
+
+
 class Quote(BaseModel):
     fare: int
-    currency: str = "KRW"
+    currency: str = CURRENCY
     distance_m: int
     duration_s: int
     breakdown: list[BreakdownLine]
@@ -105,7 +108,11 @@ def _label(version: TariffVersion, name: str, row: dict[str, int]) -> str:
     return _LABELS[name]
 
 
-def to_quote(
+QuoteData = dict[str, Any]
+"""A :class:`Quote`'s fields as plain data, in the model's order (see :func:`quote_data`)."""
+
+
+def quote_data(
     tariff: Tariff,
     version: TariffVersion,
     row: dict[str, int],
@@ -114,31 +121,31 @@ def to_quote(
     route: dict[str, Any] | None = None,
     band: dict[str, int] | None = None,
     warnings: Sequence[str] = (),
-) -> Quote:
+) -> QuoteData:
     """A priced route (:func:`price_route`, or :meth:`PricedRoutes.row`) as a quote, with
     its :class:`RouteInfo` and :class:`FareRange` fields (``band``) when known.
 
-    The nested parts go in as plain data, validated in one call: a model built for each
-    line and leg cost a round trip into pydantic apiece.
+    Plain data, every field in :class:`Quote`'s order (defaults too): the API writes it as
+    its JSON directly, and ``Quote.model_validate`` makes the model of it. Validating
+    and serializing the model cost ~14 us a quote; a test holds the two JSONs equal.
     """
-    return Quote.model_validate(
-        {
-            "fare": row["fare"],
-            "distance_m": row["distance_m"],
-            "duration_s": row["duration_s"],
-            "breakdown": breakdown(version, row),
-            "tariff": {
-                "id": tariff.id,
-                "version": version.version,
-                "name": tariff.name,
-                "example_values": tariff.example_values,
-            },
-            "at": at,
-            "route": route,
-            "range": band,
-            "warnings": list(warnings),
-        }
-    )
+    return {
+        "fare": row["fare"],
+        "currency": CURRENCY,
+        "distance_m": row["distance_m"],
+        "duration_s": row["duration_s"],
+        "breakdown": breakdown(version, row),
+        "tariff": {
+            "id": tariff.id,
+            "version": version.version,
+            "name": tariff.name,
+            "example_values": tariff.example_values,
+        },
+        "at": at,
+        "route": route,
+        "range": band,
+        "warnings": list(warnings),
+    }
 
 
 def fare_range(fare: int, low: int, high: int) -> dict[str, int]:
@@ -160,4 +167,4 @@ def quote_legs(
 ) -> Quote:
     """Price one route (the engine's one-route path) as a quote."""
     route = Route(legs, at, waypoints=waypoints, waiting_s=waiting_s, outside_area=outside_area)
-    return to_quote(tariff, version, price_route(version, route), at)
+    return Quote.model_validate(quote_data(tariff, version, price_route(version, route), at))

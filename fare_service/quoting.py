@@ -14,7 +14,7 @@ from fare_service.errors import InvalidRoute
 from fare_service.geo.routing import RoutedLegs
 from fare_service.geo.trace import trace_to_legs
 from fare_service.pricing import Route, price_route
-from fare_service.quote import Quote, fare_range, to_quote
+from fare_service.quote import QuoteData, fare_range, quote_data
 from fare_service.runtime import Runtime
 from fare_service.tariff import SEOUL, Tariff, TariffVersion
 
@@ -45,7 +45,8 @@ def ride_time(at: datetime | None) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=SEOUL)
 
 
-async def quote_route(query: RouteQuery, runtime: Runtime) -> Quote:
+async def quote_route(query: RouteQuery, runtime: Runtime) -> QuoteData:
+    """The quote as plain data (:func:`~fare_service.quote.quote_data`)."""
     at = ride_time(query.at)
     tariff, version = runtime.book.version_at(query.tariff_id, at)
     if query.trace is not None:
@@ -80,7 +81,7 @@ def _price(
     query: RouteQuery,
     runtime: Runtime,
     dropped: int | None,
-) -> Quote:
+) -> QuoteData:
     home = version.out_of_area.home_regions if version.out_of_area else None
     outside = bool(home) and runtime.places.stops_outside(points, home or [])
     waypoints = 0 if query.trace is not None else max(len(points) - 2, 0)
@@ -91,7 +92,7 @@ def _price(
             route = Route(legs, at, waypoints, query.waiting_s, outside)
             priced[legs] = _price_route(version, route, query)
     point, low, high = (priced[legs] for legs in variants)
-    return to_quote(
+    return quote_data(
         tariff,
         version,
         point,

@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from fare_service.adjusting import Adjustment, AdjustmentQuery, adjust, stop_names
 from fare_service.api.body import json_body, openapi_body
-from fare_service.api.deps import runtime_of
+from fare_service.api.deps import data_response, runtime_of
 from fare_service.api.lean import LeanRoute
 from fare_service.api.problems import PROBLEM_RESPONSES
 from fare_service.api.routes_quotes import stop_value
@@ -67,4 +67,4 @@ async def create_adjustment(request: Request) -> Response:
     """Outcome, blockers, payment instruction, scripts, SMS and memo for a re-linked ride."""
     body, runtime = await json_body(request, AdjustmentRequest), runtime_of(request)
     adjusted = await adjust(to_query(body, runtime), runtime)
-    return Response(adjusted.json(), media_type="application/json")
+    return data_response(adjusted.data())

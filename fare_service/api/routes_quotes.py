@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from fare_service.api import metrics
 from fare_service.api.body import json_body, openapi_body
-from fare_service.api.deps import json_response, runtime_of
+from fare_service.api.deps import data_response, json_response, runtime_of
 from fare_service.api.lean import LeanRoute
 from fare_service.api.problems import PROBLEM_RESPONSES
 from fare_service.api.schemas import (
@@ -56,8 +56,8 @@ async def create_quote(request: Request) -> Response:
     """Price a route: stops (coordinates or place names), caller legs, or a GPS trace."""
     body = await json_body(request, QuoteRequest)
     quote = await quote_route(to_query(body), runtime_of(request))
-    metrics.QUOTES.labels(quote.tariff.id).inc()
-    return json_response(quote)
+    metrics.QUOTES.labels(quote["tariff"]["id"]).inc()
+    return data_response(quote)
 
 
 @router.post(

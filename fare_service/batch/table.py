@@ -28,7 +28,7 @@ from fare_service.pricing import (
     local_wall_time,
     price_routes,
 )
-from fare_service.quote import Quote, to_quote
+from fare_service.quote import Quote, quote_data
 from fare_service.tariff import SEOUL, Tariff, TariffVersion
 from fare_service.tariff_book import TariffBook
 
@@ -188,10 +188,12 @@ class TableResult:
     def quote(
         self, i: int, at: datetime, *, route: dict[str, Any], band: dict[str, int] | None
     ) -> Quote:
-        """Route ``i`` as the API's Quote (see :func:`to_quote`); only when ok."""
+        """Route ``i`` as the API's Quote (see :func:`quote_data`); only when ok."""
         group = self.groups[int(self.group[i])]
         row = group.priced.row(int(self.group_row[i]))
-        return to_quote(group.tariff, group.version, row, at, route=route, band=band)
+        return Quote.model_validate(
+            quote_data(group.tariff, group.version, row, at, route=route, band=band)
+        )
 
 
 def price_table(

@@ -11,6 +11,8 @@ import json
 
 import pytest
 
+from fare_service.quote import Quote
+
 CITY_HALL = {"lat": 37.5663, "lon": 126.9779}
 GANGNAM = {"lat": 37.4979, "lon": 127.0276}
 JEONGJA = {"lat": 37.3595, "lon": 127.1052}  # 성남시 분당구, Gyeonggi
@@ -77,6 +79,23 @@ def test_naive_time_is_seoul(client):
     legs = [{"distance_m": 1000, "duration_s": 100}]
     naive = client.post("/v1/quotes", json=body(at="2026-11-27T23:30:00", legs=legs)).json()
     assert naive["fare"] == round_100(4800 * 1.4)
+
+
+def test_the_answer_is_the_quote_models_json_byte_for_byte(client):
+    """The handler writes the quote's plain data without building the model; the bytes
+    must be the validated model's own JSON, dates included (pydantic writes UTC as Z)."""
+    legs = [{"distance_m": 1000, "duration_s": 100}]
+    bodies = [
+        body(legs=legs),
+        body(at="2026-11-27T03:30:00Z", legs=legs),
+        body(at="2026-11-27T23:30:00.25", destination=JEONGJA, waypoints=[GANGNAM]),
+        body(at=None, origin={"place": "종로구 청진동"}, destination={"place": "강남구 역삼동"}),
+    ]
+    for sent in bodies:
+        response = client.post("/v1/quotes", json=sent)
+        assert response.status_code == 200, response.text
+        model = Quote.model_validate_json(response.content)
+        assert model.model_dump_json().encode() == response.content
 
 
 def test_waypoints_need_one_leg_each(client):

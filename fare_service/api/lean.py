@@ -1,7 +1,7 @@
 """Hot endpoints that FastAPI routes and documents but does not call through its solver.
 
 The quote and adjustment handlers read their own bodies (``api/body.py``) and encode
-their own responses (``deps.json_response``), and they take nothing but the request. For
+their own responses (``deps.data_response``), and they take nothing but the request. For
 such an endpoint, FastAPI's request handler still solves an empty set of dependencies and
 wraps the call (about 23 us a quote, measured in-process with
 ``benchmarks/bench_quote_path.py``). :class:`LeanRoute` keeps everything FastAPI builds

@@ -54,18 +54,16 @@ class Adjustment(policy.Instruction):
 class Adjusted:
     """An :class:`Adjustment` as plain data: the instruction's fields and the quote's.
 
-    The API writes them as they are (``api.deps.data_response``); :meth:`model` is the
-    validated model, whose JSON is the same byte for byte.
+    The API writes them as they are (``api.deps.data_response``): the same bytes as the
+    validated model's JSON, which a test checks.
     """
 
     instruction: dict[str, Any]  # policy.instruction.instruction_data
     quote: QuoteData | None
 
     def data(self) -> dict[str, Any]:
+        """:class:`Adjustment`'s fields, in its order."""
         return {**self.instruction, "quote": self.quote}
-
-    def model(self) -> Adjustment:
-        return Adjustment.model_validate(self.data())
 
 
 async def adjust(query: AdjustmentQuery, runtime: Runtime) -> Adjusted:

@@ -123,10 +123,19 @@ GAPS_IN_EMD = [(34.80364, 126.29153), (34.74576, 126.35686), (34.60384, 127.5632
 def test_regions_of_many_points_match_a_brute_force_search_of_every_polygon(
     places: PlaceIndex,
 ) -> None:
-    """The tree answers as testing the point against every polygon would: the deepest
-    level that has one, the lowest-numbered of several; the sea and abroad are None."""
+    """The lookup answers as testing the point against every polygon would: the deepest
+    level that has one, the lowest-numbered of several; the sea and abroad are None.
+
+    Besides random points: points on the lookup's 0.01-degree grid lines and corners, and
+    vertices and edge midpoints of Seoul's 읍면동, which lie on two polygons or more."""
     levels = {level: load_level(level) for level in ("sido", "sigungu", "emd")}
     rng = np.random.default_rng(11)
+    seoul = [i for i, meta in enumerate(levels["emd"].metas) if meta["code"].startswith("11")]
+    on_borders = []
+    for i in rng.choice(seoul, 8, replace=False).tolist():
+        ring = shapely.get_coordinates(shapely.get_exterior_ring(levels["emd"].polygons[i]))
+        (x0, y0), (x1, y1) = ring[0], ring[1]
+        on_borders += [(y0, x0), ((y0 + y1) / 2, (x0 + x1) / 2)]
     points = [
         *zip(rng.uniform(37.2, 37.8, 60), rng.uniform(126.6, 127.4, 60), strict=True),
         *zip(rng.uniform(33.0, 38.6, 40), rng.uniform(124.5, 131.0, 40), strict=True),
@@ -134,6 +143,10 @@ def test_regions_of_many_points_match_a_brute_force_search_of_every_polygon(
         (35.0, 130.5),
         *GAPS_IN_EMD,
         CITY_HALL,
+        (37.5, 127.03),
+        (37.57, 127.0),
+        (37.51, 126.99999999999999),
+        *on_borders,
     ]
     digits = {"emd": 8, "sigungu": 5, "sido": 2}
     expected: list[str | None] = []

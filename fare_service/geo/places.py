@@ -157,6 +157,9 @@ class PlaceIndex:
         """
         found: list[Region | None] = []
         for lat, lon in points:
+            if not (math.isfinite(lat) and math.isfinite(lon)):  # no cell: the trees say None
+                found.append(None)
+                continue
             codes, polygons = self._emd_cell(math.floor(lon / CELL_DEG), math.floor(lat / CELL_DEG))
             hits = shapely.intersects_xy(polygons, lon, lat).tolist() if codes else []
             first = next((i for i, hit in zip(codes, hits, strict=True) if hit), None)

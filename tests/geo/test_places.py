@@ -162,6 +162,8 @@ def test_regions_of_many_points_match_a_brute_force_search_of_every_polygon(
     assert [r and (r.emd_code or r.sigungu_code or r.sido_code) for r in found] == expected
     assert [places.region_of(*p) for p in points] == found
     assert None in found and places.regions_of([]) == []
+    nowhere = [(float("nan"), 127.0), (37.5, float("inf")), (-91.0, 127.0)]
+    assert places.regions_of([*nowhere, CITY_HALL]) == [None, None, None, found[100]]
 
 
 def test_sido_codes_of_known_points_and_bad_input(places: PlaceIndex) -> None:

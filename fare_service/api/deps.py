@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-from datetime import datetime
 from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter
+from pydantic_core import to_jsonable_python
 
 from fare_service.runtime import Runtime
 
@@ -45,17 +45,7 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 def data_response(data: dict[str, Any]) -> Response:
     """A model's fields as plain data (``quote_data``, ``instruction_data``), written as
-    the model would write them, without building it: orjson, with pydantic's own text
-    for dates (orjson writes "+00:00" where pydantic writes "Z")."""
-    body = orjson.dumps(data, default=_pydantic_text, option=orjson.OPT_PASSTHROUGH_DATETIME)
+    the model would write them, without building it: orjson, with dates written by
+    pydantic (orjson writes "+00:00" where pydantic writes "Z")."""
+    body = orjson.dumps(data, default=to_jsonable_python, option=orjson.OPT_PASSTHROUGH_DATETIME)
     return Response(body, media_type="application/json")
-
-
-_DATETIME = TypeAdapter(datetime)
-
-
-def _pydantic_text(value: object) -> str:
-    if isinstance(value, datetime):
-        text: str = _DATETIME.dump_python(value, mode="json")
-        return text
-    raise TypeError(f"{type(value).__name__} is not plain data")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 
-from fare_service.adjusting import Adjustment
-from fare_service.api.schemas import ADJUSTMENT_EXAMPLE
+import pytest
+
+from fare_service.adjusting import Adjustment, adjust
+from fare_service.api.deps import data_response
+from fare_service.api.routes_adjustments import to_query
+from fare_service.api.schemas import ADJUSTMENT_EXAMPLE, AdjustmentRequest
 
 
 def request(**changes):
@@ -104,13 +109,39 @@ def test_bad_adjustment_input_names_the_field(client):
         assert field in [e["field"] for e in response.json()["errors"]], field
 
 
-def test_the_answer_is_the_adjustment_models_json_byte_for_byte(client):
-    """The handler writes the instruction's plain data and the quote's JSON without
-    building the model; the bytes must be the validated model's own JSON."""
-    for body in (request(), request(change=None), request(call__type="partner")):
-        response = client.post("/v1/adjustments", json=body)
-        assert response.status_code == 200, response.text
-        assert response.headers["content-type"] == "application/json"
-        model = Adjustment.model_validate_json(response.content)
-        assert (model.quote is None) == (body["change"] is None)
-        assert model.model_dump_json().encode() == response.content
+ANSWER_CASES = {
+    "reconnect, changed route": request(),
+    "no change": request(change=None),
+    "partner call": request(call__type="partner"),
+    "blocked, agreed fare, waypoint": request(
+        change={"add_waypoints": [{"lat": 37.5172, "lon": 127.0473}], "agreed_fare": 41_000},
+        checks__customer_consent=False,
+        checks__reconnections_so_far=1,
+    ),
+    "consigned, cash, UTC, not driven": request(
+        call__type="consigned",
+        call__payment="cash",
+        call__requested_at="2026-11-18T14:10:00Z",
+        call__driving_started=False,
+    ),
+    "identity not verified, cancelled": request(
+        call__state="cancelled_after_assignment", checks__identity_verified=False
+    ),
+}
+
+
+@pytest.mark.parametrize("name", ANSWER_CASES)
+def test_the_answer_is_the_adjustment_models_json_byte_for_byte(client, name):
+    """The handler writes the instruction's plain data and the quote's without building
+    the model; the bytes must be what the validated model writes."""
+    body = ANSWER_CASES[name]
+    runtime = client.app.state.runtime
+    query = to_query(AdjustmentRequest.model_validate(body), runtime)
+    data = asyncio.run(adjust(query, runtime)).data()
+    assert (data["quote"] is None) == (body["change"] is None)
+    written = data_response(data).body
+    assert written == Adjustment.model_validate(data).model_dump_json().encode()
+    response = client.post("/v1/adjustments", json=body)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json"
+    assert response.content == written

@@ -7,11 +7,15 @@ fares rounded to 100 won, a half up).
 
 from __future__ import annotations
 
+import asyncio
 import json
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from fare_service.api.deps import data_response
 from fare_service.quote import Quote
+from fare_service.quoting import RouteQuery, quote_route
 
 CITY_HALL = {"lat": 37.5663, "lon": 126.9779}
 GANGNAM = {"lat": 37.4979, "lon": 127.0276}
@@ -96,6 +100,46 @@ def test_the_answer_is_the_quote_models_json_byte_for_byte(client):
         assert response.status_code == 200, response.text
         model = Quote.model_validate_json(response.content)
         assert model.model_dump_json().encode() == response.content
+
+
+def offset(hours: int, minutes: int = 0) -> timezone:
+    return timezone(timedelta(hours=hours, minutes=minutes))
+
+
+TRACE_START = datetime(2026, 11, 27, 23, 58, 59, 999_999, tzinfo=offset(-3, -30))
+QUERIES = {
+    "float legs, +05:45, last microsecond": RouteQuery(
+        stops=[(37.5663, 126.9779), (37.4979, 127.0276)],
+        tariff_id="seoul-taxi",
+        at=datetime(2026, 11, 27, 23, 59, 59, 999_999, tzinfo=offset(5, 45)),
+        legs=[(1234.5, 321.25)],
+        waiting_s=437.5,
+    ),
+    "trace at -03:30": RouteQuery(
+        stops=[],
+        tariff_id="daeri-standard",
+        trace=[
+            (TRACE_START + timedelta(seconds=60 * i), 37.5663 - 0.006 * i, 126.9779 + 0.004 * i)
+            for i in range(4)
+        ],
+    ),
+    "places and a waypoint, naive": RouteQuery(
+        stops=["종로구 청진동", (37.5172, 127.0473), "분당구 정자동"],
+        at=datetime(2026, 11, 28, 2, 0, 0, 500),
+    ),
+    "UTC, out of the city": RouteQuery(
+        stops=[(37.5663, 126.9779), (37.3595, 127.1052)],
+        tariff_id="seoul-taxi",
+        at=datetime(2026, 11, 27, 14, 30, tzinfo=UTC),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_plain_quote_data_is_written_as_the_model_writes_it(client, name):
+    """``data_response`` of ``quote_route``'s data against the validated model's JSON."""
+    data = asyncio.run(quote_route(QUERIES[name], client.app.state.runtime))
+    assert data_response(data).body == Quote.model_validate(data).model_dump_json().encode()
 
 
 def test_waypoints_need_one_leg_each(client):

@@ -10,9 +10,9 @@ import itertools
 import re
 from collections.abc import Iterator
 
-import orjson
 from policy_factories import all_texts, customer_texts, make_call, make_estimate
 
+from fare_service.api.deps import data_response
 from fare_service.policy import (
     CallState,
     CallType,
@@ -141,9 +141,10 @@ def test_the_shared_context_renders_as_jinja_does_alone(templates: TemplateSet) 
 
 
 def test_the_plain_instruction_is_written_as_the_model_writes_it(templates: TemplateSet) -> None:
-    """The API writes ``instruction_data`` with orjson, skipping the model: every field,
-    in the model's order, with the model's JSON for each value."""
+    """The API writes ``instruction_data`` with ``data_response``, skipping the model:
+    every field, in the model's order, with the model's JSON for each value."""
     distinct = {decision_key(d): d for d in every_decision()}
     for d in distinct.values():
         data = instruction_data(d, templates)
-        assert orjson.dumps(data) == Instruction.model_validate(data).model_dump_json().encode()
+        written = data_response(data).body
+        assert written == Instruction.model_validate(data).model_dump_json().encode()

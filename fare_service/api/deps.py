@@ -30,7 +30,8 @@ def json_response(model: BaseModel) -> Response:
     FastAPI's response_model pass (kept for the OpenAPI schema) would only repeat it.
 
     A TypeAdapter gives the JSON as bytes; ``model_dump_json`` decodes it to a str that
-    the Response encodes again (~6 us for an adjustment's 2.5 KB of mostly Hangul).
+    the Response encodes again (~6 us for 2.5 KB of mostly Hangul). The batch endpoint
+    answers through this; quotes and adjustments through :func:`data_response`.
     """
     return Response(_adapter(type(model)).dump_json(model), media_type="application/json")
 

@@ -150,10 +150,11 @@ class PlaceIndex:
         the lowest-numbered of several (a shared border).
 
         An adjustment names a handful of stops, so the fixed cost of each numpy and shapely
-        call is most of a lookup, and inside a busy worker it is paid with cold caches (two calls,
-        a point array then the tree, took ~43 us for two stops there, ~23 us alone). Each
-        stop is tested against its grid cell's 읍면동 candidates in one call; only a stop
-        in none of them (the sea, or a gap in the 읍면동 layer) goes to the trees.
+        call is most of a lookup, and inside a busy worker it is paid with cold caches: a
+        point array, the points and the tree query took ~43 us for an adjustment's stops
+        there, ~23 us alone. Each stop is tested against its grid cell's 읍면동 candidates
+        in one call; only a stop in none of them (the sea, a gap in the 읍면동 layer, a
+        cell with an invalid polygon) goes to the trees.
         """
         found: list[Region | None] = []
         for lat, lon in points:

@@ -93,8 +93,12 @@ class TemplateSet:
         sources = {name: SHIPPED_DIR / f"{name}.j2" for name in ALLOWED}
         sources |= _operator_files(templates_dir) if templates_dir is not None else {}
         env = _environment()
-        compiled = {name: _compile(env, name, path) for name, path in sources.items()}
-        return cls(compiled, sources, dict(env.make_globals(None)))
+        # A plain dict, not Jinja's default ChainMap: iterating that cost ~a third of a render.
+        jinja_globals = dict(env.make_globals(None))
+        compiled = {
+            name: _compile(env, name, path, jinja_globals) for name, path in sources.items()
+        }
+        return cls(compiled, sources, jinja_globals)
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         """The text with surrounding blank space removed."""
@@ -150,7 +154,9 @@ def _operator_files(folder: Path) -> dict[str, Path]:
     return found
 
 
-def _compile(env: jinja2.Environment, name: str, path: Path) -> jinja2.Template:
+def _compile(
+    env: jinja2.Environment, name: str, path: Path, jinja_globals: dict[str, Any]
+) -> jinja2.Template:
     try:
         tree = env.parse(path.read_text(encoding="utf-8"), name, str(path))
         _check_variables(tree, name, path)  # compiles too: finds unknown filters
@@ -161,9 +167,8 @@ def _compile(env: jinja2.Environment, name: str, path: Path) -> jinja2.Template:
         raise TemplateError(f"{path}: cannot be read: {exc}", field=name) from exc
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{path}: line {exc.lineno}: {exc.message}", field=name) from exc
-    # A plain dict of globals, not Jinja's default ChainMap: each render's Context iterates
-    # them, and iterating a ChainMap cost ~a third of a render.
-    return env.template_class.from_code(env, code, dict(env.make_globals(None)), None)
+    # The set's globals, so that Template.render gives what TemplateSet.renderer gives.
+    return env.template_class.from_code(env, code, jinja_globals, None)
 
 
 def _check_variables(tree: nodes.Template, name: str, path: Path) -> None:

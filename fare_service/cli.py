@@ -9,13 +9,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from fare_service.clock import parse_time
 from fare_service.config import Settings, get_settings
-from fare_service.errors import FareServiceError
-from fare_service.pricing import MAX_QUANTITY, OUT_OF_RANGE
+from fare_service.errors import BadInput, FareServiceError
+from fare_service.pricing.engine import MAX_QUANTITY, OUT_OF_RANGE
 from fare_service.tariff_book import TariffBook, load_tariff_book, load_tariff_file
+
+if TYPE_CHECKING:
+    from fare_service.service.quoting import RouteQuery
+    from fare_service.service.results import QuoteResult
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,46 +58,108 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _add_quote(commands: argparse._SubParsersAction) -> None:
-    quote = commands.add_parser("quote", help="price caller-supplied legs")
+    quote = commands.add_parser(
+        "quote",
+        help="price a route: stops, caller legs, or a /v1/quotes body (--request)",
+        description="The same pipeline as POST /v1/quotes; exit 2 with the field on bad input.",
+    )
     quote.add_argument("--tariff", help="tariff id (default: FARE_SERVICE_DEFAULT_TARIFF)")
-    quote.add_argument("--at", type=_time, default=None, help="ISO 8601; naive is Asia/Seoul")
+    quote.add_argument("--at", help="ride start, ISO 8601; naive is Asia/Seoul; default now")
+    quote.add_argument("--origin", metavar="STOP", help="a place name or LAT,LON")
+    quote.add_argument("--via", action="append", default=[], metavar="STOP", help="a waypoint")
+    quote.add_argument("--destination", metavar="STOP", help="a place name or LAT,LON")
     quote.add_argument(
         "--leg",
         action="append",
-        required=True,
         type=_leg,
         metavar="METRES:SECONDS",
         help="one stop-to-stop leg, e.g. 5000:600; repeat for each leg",
     )
     quote.add_argument("--waiting-s", type=float, default=0.0)
-    quote.add_argument("--outside-area", action="store_true", help="a stop lies outside")
+    quote.add_argument(
+        "--outside-area", action="store_true", help="legs alone: the ride leaves the home area"
+    )
+    quote.add_argument(
+        "--request", type=Path, metavar="FILE", help="a POST /v1/quotes JSON body ('-': stdin)"
+    )
     quote.add_argument("--format", choices=["json", "table"], default="json")
     quote.set_defaults(run=_quote)
 
 
 def _quote(args: argparse.Namespace) -> int:
-    from fare_service.quote import quote_legs
-    from fare_service.tariff import SEOUL
+    import asyncio
 
-    at = args.at or datetime.now(SEOUL)
-    tariff, version = _book(get_settings()).version_at(args.tariff, at)
-    quote = quote_legs(
-        tariff,
-        version,
-        args.leg,
-        at,
-        waypoints=len(args.leg) - 1,
-        waiting_s=args.waiting_s,
-        outside_area=args.outside_area,
-    )
+    import orjson
+    from pydantic import ValidationError
+
+    from fare_service.api.schemas import QuoteRequest
+    from fare_service.service.quoting import quote_route
+    from fare_service.service.runtime import load_runtime
+
+    try:
+        if args.request is None and not (args.origin or args.destination) and args.leg:
+            query = _legs_alone(args)
+        else:
+            query = QuoteRequest.model_validate_json(_quote_body(args)).route_query()
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"]) or "request"
+            print(f"error: {where}: {error['msg']}", file=sys.stderr)
+        return 2
+    runtime = load_runtime(get_settings())
+    quote = asyncio.run(quote_route(query, runtime))
     if args.format == "json":
-        print(quote.model_dump_json(indent=2))
+        print(orjson.dumps(quote, option=orjson.OPT_INDENT_2).decode())
     else:
         _print_table(quote)
     return 0
 
 
-def _print_table(quote) -> None:  # type: ignore[no-untyped-def]
+def _legs_alone(args: argparse.Namespace) -> RouteQuery:
+    """Legs with no stops: they cannot say where the ride went, so the flag does."""
+    from fare_service.service.quoting import RouteQuery
+
+    at = None
+    if args.at is not None:
+        try:
+            at = parse_time(args.at)
+        except ValueError as exc:
+            raise BadInput(str(exc), field="--at") from None
+    return RouteQuery(
+        at=at,
+        tariff_id=args.tariff,
+        legs=args.leg,
+        waiting_s=args.waiting_s,
+        outside_area=args.outside_area,
+    )
+
+
+def _quote_body(args: argparse.Namespace) -> bytes:
+    """The flags as a /v1/quotes body, or the body given with --request."""
+    if args.request is not None:
+        return sys.stdin.buffer.read() if str(args.request) == "-" else args.request.read_bytes()
+    body: dict[str, Any] = {"tariff_id": args.tariff, "at": args.at, "waiting_s": args.waiting_s}
+    if args.origin or args.destination or args.via:
+        body["origin"] = _stop(args.origin)
+        body["waypoints"] = [_stop(stop) for stop in args.via]
+        body["destination"] = _stop(args.destination)
+    if args.leg:
+        body["legs"] = [{"distance_m": d, "duration_s": t} for d, t in args.leg]
+    return json.dumps(body).encode()
+
+
+def _stop(text: str | None) -> dict[str, Any] | None:
+    """``37.57,126.98`` as coordinates, anything else as a place name."""
+    if text is None:
+        return None
+    lat, _, lon = text.partition(",")
+    try:
+        return {"lat": float(lat), "lon": float(lon)}
+    except ValueError:
+        return {"place": text}
+
+
+def _print_table(quote: QuoteResult) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -106,6 +173,8 @@ def _print_table(quote) -> None:  # type: ignore[no-untyped-def]
     table.add_row("[bold]합계[/bold]", f"[bold]{format_won(quote.fare)}[/bold]")
     Console().print(table)
     print(f"{quote.distance_m:,} m, {quote.duration_s:,} s")
+    for warning in quote.warnings:
+        print(f"주의: {warning}")
 
 
 def _add_batch(commands: argparse._SubParsersAction) -> None:
@@ -166,13 +235,6 @@ def _tariffs_check(args: argparse.Namespace) -> int:
 
 def _book(settings: Settings) -> TariffBook:
     return load_tariff_book(settings.tariff_dir, settings.default_tariff)
-
-
-def _time(text: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time") from exc
 
 
 def _leg(text: str) -> tuple[float, float]:

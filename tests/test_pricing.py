@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from fare_service.quote import quote_legs
+from tests.pricing_testing import quote_legs
 
 BASE, BASE_M, STEP_M, STEP_S, STEP_WON = 4800, 1600, 131, 30, 100
 OLD_BASE, OLD_BASE_M, OLD_STEP_M, OLD_STEP_S = 3800, 2000, 132, 31

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import numpy as np
@@ -11,9 +12,9 @@ from hypothesis import strategies as st
 
 from fare_service.errors import InvalidRoute
 from fare_service.money import RoundingMode
-from fare_service.pricing import MAX_QUANTITY, Route, Routes, price_route, price_routes
-from fare_service.quote import quote_legs
+from fare_service.pricing.engine import MAX_QUANTITY, Route, Routes, price_route, price_routes
 from fare_service.tariff import SEOUL, Rounding, TariffVersion
+from tests.pricing_testing import quote_legs
 
 TARIFF_IDS = st.sampled_from(["seoul-taxi", "daeri-standard"])
 legs_st = st.lists(st.tuples(st.floats(0, 80_000), st.floats(0, 10_000)), min_size=1, max_size=5)
@@ -161,7 +162,7 @@ def assert_one_route_path_equals_many(version: TariffVersion, routes: list) -> N
     for i, (legs, start, waypoints, waiting, outside) in enumerate(routes):
         alone = price_route(version, Route(legs, start, waypoints, waiting, outside))
         assert alone == together.row(i)
-        assert all(type(value) is int for value in alone.values())
+        assert all(type(value) is int for value in dataclasses.astuple(alone))
 
 
 @settings(max_examples=300, deadline=None)
@@ -255,5 +256,5 @@ def test_the_largest_quantities_price_alike_on_both_paths_without_wrapping(book)
             )
     version = book.version_at("seoul-taxi", at)[1]
     band = version.distance.bands[0]
-    fare = price_route(version, Route([(float(MAX_QUANTITY), 0.0)], at))["fare"]
+    fare = price_route(version, Route([(float(MAX_QUANTITY), 0.0)], at)).fare
     assert fare >= (MAX_QUANTITY - version.base.includes_m) // band.per_m * band.amount

@@ -22,10 +22,9 @@ from fare_service.api import (
     routes_web,
 )
 from fare_service.api.observe import ObserveMiddleware
-from fare_service.api.schemas import AdjustmentRequest, BatchQuoteRequest, QuoteRequest
 from fare_service.api.security import ApiGuard, ApiKeys
 from fare_service.config import Settings, get_settings
-from fare_service.runtime import load_runtime
+from fare_service.service.runtime import load_runtime
 
 log = logging.getLogger("fare_service.api")
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -82,7 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     for module in (routes_quotes, routes_adjustments, routes_meta, routes_web):
         app.include_router(module.router)
-    docs.install(app, body_models=[QuoteRequest, BatchQuoteRequest, AdjustmentRequest])
+    docs.install(app)
     if WEB_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.add_middleware(ApiGuard)  # inside CORS, so preflight requests need no key

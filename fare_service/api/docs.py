@@ -1,24 +1,21 @@
 """``/docs`` served from the ``swagger-ui-bundle`` package (no CDN, works offline), and
-what FastAPI cannot infer for the OpenAPI document: the bodies read by ``api/body.py``
-and the bearer key the ``ApiGuard`` asks for."""
+what FastAPI cannot infer for the OpenAPI document: the bearer key the ``ApiGuard`` asks
+for (a middleware, not a dependency, so that no route can forget it)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel
 from swagger_ui_bundle import swagger_ui_path
 
-from fare_service.api.body import add_body_schemas
 from fare_service.api.security import PROTECTED
 
 
-def install(app: FastAPI, body_models: Iterable[type[BaseModel]]) -> None:
+def install(app: FastAPI) -> None:
     app.mount("/docs-static", StaticFiles(directory=swagger_ui_path), name="docs-static")
 
     @app.get("/docs", include_in_schema=False)
@@ -32,13 +29,10 @@ def install(app: FastAPI, body_models: Iterable[type[BaseModel]]) -> None:
         )
 
     generate = app.openapi
-    models = list(body_models)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = generate()  # FastAPI's, cached by FastAPI in app.openapi_schema
-            add_body_schemas(schema, models)
-            _declare_bearer(schema)
+            _declare_bearer(generate())  # FastAPI's, cached by FastAPI in app.openapi_schema
         return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -20,11 +21,36 @@ TYPE_BASE = "https://fare-service.invalid/problems/"
 log = logging.getLogger("fare_service.api")
 
 
-def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> Response:
+def problem_document(
+    status: int, title: str, detail: str, slug: str, **extra: Any
+) -> dict[str, Any]:
+    """An RFC 9457 problem as data: a response's body, or a batch item's ``problem``."""
     body = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail}
     body.update({key: value for key, value in extra.items() if value is not None})
-    metrics.ERRORS.labels(slug).inc()
-    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON)
+    return body
+
+
+def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> Response:
+    return problem_response(problem_document(status, title, detail, slug, **extra))
+
+
+def validation_problem(errors: Sequence[Any]) -> dict[str, Any]:
+    """Pydantic's errors (``ValidationError.errors()``) as one 422 naming every field."""
+    fields = [
+        {"field": field_path(_plain_loc(error["loc"])), "message": error["msg"]} for error in errors
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in fields[:5])
+    return problem_document(422, "Invalid input", detail, "invalid-input", errors=fields)
+
+
+def service_problem(exc: FareServiceError) -> dict[str, Any]:
+    errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
+    return problem_document(exc.status, exc.title, str(exc), exc.slug, errors=errors, **exc.extra)
+
+
+def _plain_loc(loc: Sequence[Any]) -> list[Any]:
+    """Without the tags pydantic adds for a union member (``"function-after[...]"``)."""
+    return [part for part in loc if not isinstance(part, str) or "[" not in part]
 
 
 def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -37,25 +63,19 @@ def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return path or "body"
 
 
-def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
-    errors = []
-    for error in exc.errors():
-        loc = [part for part in error["loc"] if not isinstance(part, str) or "[" not in part]
-        errors.append({"field": field_path(loc), "message": error["msg"]})
-    return errors
-
-
 async def on_validation_error(request: Request, exc: RequestValidationError) -> Response:
-    errors = _validation_errors(exc)
-    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
-    return problem(422, "Invalid input", detail, "invalid-input", errors=errors)
+    return problem_response(validation_problem(exc.errors()))
 
 
 async def on_service_error(request: Request, exc: FareServiceError) -> Response:
     if exc.status >= 500:
         log.error("service error", exc_info=exc, extra={"request_id": _request_id(request)})
-    errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
-    return problem(exc.status, exc.title, str(exc), exc.slug, errors=errors, **exc.extra)
+    return problem_response(service_problem(exc))
+
+
+def problem_response(document: dict[str, Any]) -> Response:
+    metrics.ERRORS.labels(document["type"].removeprefix(TYPE_BASE)).inc()
+    return Response(orjson.dumps(document), status_code=document["status"], media_type=PROBLEM_JSON)
 
 
 async def on_http_error(request: Request, exc: HTTPException) -> Response:

@@ -1,37 +1,31 @@
-"""Request bodies of the quote endpoints, with ranges on every number and a real example."""
+"""Request bodies, with ranges on every number and a real example; each turns itself into
+the service's query (``route_query``, ``adjustment_query``).
+
+Waypoints are capped here at the most any setting allows (50); the configured limit
+(``FARE_SERVICE_MAX_WAYPOINTS``) is applied when the stops are resolved.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    Strict,
-    StrictBool,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, model_validator
 
-from fare_service.quote import Quote
-
-
-def _text_only(value: object) -> object:
-    """Times travel as ISO 8601 text; a bare number is refused, not read as epoch seconds."""
-    if not isinstance(value, str | datetime):
-        raise ValueError("must be an ISO 8601 date-time string")
-    return value
-
+from fare_service.clock import SeoulTime
+from fare_service.geo.routing import Stop as StopValue
+from fare_service.policy import models as policy
+from fare_service.service.adjusting import AdjustmentQuery, stop_names
+from fare_service.service.quoting import RouteQuery
+from fare_service.service.runtime import Runtime
 
 # Strict numbers and booleans: "25000" or 0 where a number or a boolean belongs is a
 # mistake to report, not to coerce.
 Latitude = Annotated[float, Strict(), Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Strict(), Field(ge=-180, le=180, allow_inf_nan=False)]
-Time = Annotated[datetime, BeforeValidator(_text_only)]
+Time = SeoulTime
 TariffId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
-MAX_WAYPOINTS = 10
+MAX_WAYPOINTS = 50  # the settings' ceiling; see the module's docstring
 
 
 class Body(BaseModel):
@@ -55,10 +49,21 @@ class Stop(Body):
             raise ValueError("give either lat and lon, or place")
         return self
 
+    def value(self) -> StopValue:
+        """The place name, or the coordinates as ``(lat, lon)``."""
+        if self.place is not None:
+            return self.place
+        assert self.lat is not None and self.lon is not None
+        return (self.lat, self.lon)
+
 
 class LegIn(Body):
     distance_m: Annotated[float, Strict(), Field(ge=0, le=1_000_000)]
     duration_s: Annotated[float, Strict(), Field(ge=0, le=172_800)]
+
+
+def _leg_pairs(legs: Sequence[LegIn] | None) -> list[tuple[float, float]] | None:
+    return [(leg.distance_m, leg.duration_s) for leg in legs] if legs else None
 
 
 class TracePoint(Body):
@@ -97,9 +102,23 @@ class QuoteRequest(Body):
             raise ValueError("give legs or a trace, not both")
         return self
 
-    def stops(self) -> list[Stop]:
-        ends = [stop for stop in (self.origin, self.destination) if stop is not None]
-        return [ends[0], *self.waypoints, *ends[1:]] if ends else list(self.waypoints)
+    def route_query(self) -> RouteQuery:
+        middle = [f"waypoints[{i}]" for i in range(len(self.waypoints))]
+        ends = [
+            (s, name)
+            for s, name in ((self.origin, "origin"), (self.destination, "destination"))
+            if s
+        ]
+        stops = [*ends[:1], *zip(self.waypoints, middle, strict=True), *ends[1:]]
+        return RouteQuery(
+            stops=[stop.value() for stop, _ in stops if stop is not None],
+            stop_fields=[name for stop, name in stops if stop is not None],
+            at=self.at,
+            tariff_id=self.tariff_id,
+            legs=_leg_pairs(self.legs),
+            trace=[(p.t, p.lat, p.lon) for p in self.trace] if self.trace else None,
+            waiting_s=self.waiting_s,
+        )
 
 
 class BatchQuoteRequest(Body):
@@ -110,23 +129,11 @@ class BatchQuoteRequest(Body):
         list[dict[str, Any]],
         Field(
             min_length=1,
-            max_length=10_000,
             description="quote requests (each a QuoteRequest), checked one by one so that "
-            "a bad item gets its own problem and never fails the others",
+            "a bad item gets its own problem and never fails the others; at most "
+            "FARE_SERVICE_MAX_BATCH_ITEMS (10,000 by default)",
         ),
     ]
-
-
-class BatchItem(BaseModel):
-    ok: bool
-    quote: Quote | None = None
-    problem: dict | None = None
-
-
-class BatchQuoteResponse(BaseModel):
-    items: list[BatchItem]
-    ok: int
-    failed: int
 
 
 CallType = Literal[
@@ -210,3 +217,38 @@ class AdjustmentRequest(Body):
     change: ChangeIn | None = None
     checks: ChecksIn
     forced_call_id: CallId | None = Field(None, description="the forced call (강콜) id, if made")
+
+    def adjustment_query(self, runtime: Runtime) -> AdjustmentQuery:
+        """The service's query; the stops are named as the agent and the SMS say them."""
+        call, change = self.call, self.change or ChangeIn()
+        origin, destination = call.origin.value(), call.destination.value()
+        new_destination = change.destination.value() if change.destination else None
+        add_waypoints = [stop.value() for stop in change.add_waypoints]
+        origin_name, destination_name, new_destination_name, *added_names = stop_names(
+            [origin, destination, new_destination, *add_waypoints], runtime
+        )
+        return AdjustmentQuery(
+            call=policy.Call(
+                id=call.id,
+                type=policy.CallType(call.type),
+                state=policy.CallState(call.state),
+                payment=policy.PaymentMethod(call.payment),
+                fare=call.fare,
+                requested_at=call.requested_at,
+                origin_name=origin_name or "",
+                destination_name=destination_name or "",
+                driving_started=call.driving_started,
+            ),
+            origin=origin,
+            waypoints=[stop.value() for stop in call.waypoints],
+            destination=destination,
+            new_destination=new_destination,
+            add_waypoints=add_waypoints,
+            legs=_leg_pairs(change.legs),
+            agreed_fare=change.agreed_fare,
+            checks=policy.Checks(**vars(self.checks)),  # the fields as they are
+            tariff_id=self.tariff_id,
+            forced_call_id=self.forced_call_id,
+            new_destination_name=new_destination_name,
+            added_waypoint_names=[name or "" for name in added_names],
+        )

@@ -17,7 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fare_service.batch.columns import blank, numbers, strings, wall_times
-from fare_service.batch.table import (
+from fare_service.geo.embedded import EmbeddedRouter, RouteProfile
+from fare_service.geo.places import PlaceIndex
+from fare_service.pricing.table import (
     Labels,
     ObjectArray,
     Reasons,
@@ -25,8 +27,6 @@ from fare_service.batch.table import (
     TableResult,
     price_table,
 )
-from fare_service.geo.embedded import EmbeddedRouter, RouteProfile
-from fare_service.geo.places import PlaceIndex
 from fare_service.public_holidays import korean_holidays
 from fare_service.tariff_book import TariffBook, load_tariff_book
 

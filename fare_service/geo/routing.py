@@ -9,20 +9,19 @@ warning instead of failing, because an estimate is what the agent on the phone n
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from fare_service.clock import wall_clock
 from fare_service.config import Settings
 from fare_service.errors import InvalidRoute, RouterUnavailable
 from fare_service.geo.embedded import EmbeddedRouter, RouteLegs, RouteProfile, check_point
 from fare_service.geo.osrm import OsrmClient
 from fare_service.geo.places import PlaceIndex
 
-SEOUL = ZoneInfo("Asia/Seoul")  # hours of the speed profile are Seoul local time
 Point = tuple[float, float]  # (lat, lon) WGS84 degrees
 Stop = Point | str  # coordinates or a place name ("강남구 역삼동")
 LegPair = tuple[float, float]  # (distance_m, duration_s)
@@ -67,7 +66,6 @@ def resolve_stops(
     fields: str | Sequence[str] = "stops",
     *,
     max_waypoints: int = 10,
-    require_korea: bool = True,
 ) -> list[Point]:
     """Stops as checked points; ``fields`` is a prefix ("stops" -> "stops[1].lat") or
     one path per stop ("origin", "waypoints[0]", "destination")."""
@@ -78,8 +76,8 @@ def resolve_stops(
         detail = f"{len(stops) - 2} waypoints; at most {max_waypoints} are allowed"
         raise InvalidRoute(detail, field="waypoints")
     points = [_resolve_stop(s, places, f) for s, f in zip(stops, names, strict=True)]
-    if require_korea:
-        _check_in_korea(stops, points, names, places)
+    coordinates = [i for i, stop in enumerate(stops) if not isinstance(stop, str)]
+    check_in_korea([points[i] for i in coordinates], [names[i] for i in coordinates], places)
     return points
 
 
@@ -92,20 +90,12 @@ def _resolve_stop(stop: Stop, places: PlaceIndex, field: str) -> Point:
     return (lat, lon)
 
 
-def _check_in_korea(
-    stops: Sequence[Stop], points: Sequence[Point], names: Sequence[str], places: PlaceIndex
-) -> None:
-    """Every stop given as coordinates must be in Korea (place names are)."""
-    for stop, (lat, lon), name in zip(stops, points, names, strict=True):
-        if not isinstance(stop, str) and not places.point_in_korea(lat, lon):
+def check_in_korea(points: Sequence[Point], fields: Sequence[str], places: PlaceIndex) -> None:
+    """Every point on or near Korean land (``PlaceIndex.point_in_korea``), else the
+    first one that is not, named by its field."""
+    for (lat, lon), name in zip(points, fields, strict=True):
+        if not places.point_in_korea(lat, lon):
             raise InvalidRoute(f"{(lat, lon)} is not in South Korea", field=name)
-
-
-def stops_outside(
-    points: Sequence[Point], home_sido_codes: Iterable[str], places: PlaceIndex
-) -> bool:
-    """True when any stop leaves the home 시도 (the out-of-area surcharge)."""
-    return places.stops_outside(points, home_sido_codes)
 
 
 class Routing:
@@ -178,4 +168,5 @@ def _checked_legs(legs: Sequence[LegPair], expected: int) -> list[LegPair]:
 
 
 def _local_hour(at: datetime) -> int:
-    return (at if at.tzinfo else at.replace(tzinfo=SEOUL)).astimezone(SEOUL).hour
+    """The speed profile's hours are Seoul's."""
+    return wall_clock(at).hour

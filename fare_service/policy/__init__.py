@@ -5,7 +5,7 @@ one-time template load. ``decide`` applies the rules (``rules.py``), ``instruct`
 the decision with the template set (``instruction.py``, ``templates.py``).
 """
 
-from fare_service.policy.instruction import build_instruction, instruct
+from fare_service.policy.instruction import instruct
 from fare_service.policy.models import (
     AgentWarning,
     Blocker,
@@ -43,7 +43,6 @@ __all__ = [
     "PaymentMethod",
     "TemplateSet",
     "WarningCode",
-    "build_instruction",
     "decide",
     "instruct",
 ]

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
 from fare_service.errors import BadInput
 
 
@@ -218,11 +216,8 @@ class Fares:
         return self.route_changed or self.changed
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class Payment(_Out):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Payment:
     """What to do about money, on which call and when; amounts in won."""
 
     action: PaymentAction
@@ -232,31 +227,36 @@ class Payment(_Out):
     on_call: CallRole | None = None
 
 
-class AgentWarning(_Out):
+@dataclass(frozen=True, slots=True)
+class AgentWarning:
     code: WarningCode
     message: str
 
 
-class Memo(_Out):
+@dataclass(frozen=True, slots=True)
+class Memo:
     """Operations memos; ``forced_call`` is None when no forced call is made."""
 
     original_call: str
     forced_call: str | None
 
 
-class Scripts(_Out):
+@dataclass(frozen=True, slots=True)
+class Scripts:
     customer: str
     driver: str
 
 
-class Sms(_Out):
+@dataclass(frozen=True, slots=True)
+class Sms:
     fare_adjusted: str
     customer_unreachable: str
     driver_delay: str
 
 
-class Instruction(_Out):
-    """Everything the agent needs for one case; the API returns it as is. Amounts in won.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Instruction:
+    """Everything the agent needs for one case. Amounts in won.
 
     ``adjusted_fare`` is never None: it equals ``original_fare`` when nothing changed, so
     ``fare_delta`` is 0. ``fare_changed`` means the amount differs (the payment table's
@@ -266,7 +266,7 @@ class Instruction(_Out):
     """
 
     outcome: Outcome
-    blockers: list[Blocker]
+    blockers: tuple[Blocker, ...]
     original_fare: int
     adjusted_fare: int
     fare_delta: int
@@ -275,10 +275,10 @@ class Instruction(_Out):
     agreed_amount: int
     insured: bool
     payment: Payment
-    warnings: list[AgentWarning]
+    warnings: tuple[AgentWarning, ...]
     headline: str
     category: str
-    admin_steps: list[str]
+    admin_steps: tuple[str, ...]
     memo: Memo
     scripts: Scripts
     sms: Sms

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+import dataclasses
 
-from fare_service.api.lean import LeanRoute
+import pytest
+
+from fare_service.api.deps import get_runtime
+from fare_service.api.schemas import ADJUSTMENT_EXAMPLE
 from fare_service.api.serve import is_loopback, serve
 from fare_service.config import Settings
 from tests.api.conftest import API_KEY, make_client
@@ -95,25 +96,31 @@ def test_start_up_state_is_frozen_out_of_full_collections(client):
     assert not any(tracked is runtime for tracked in gc.get_objects())
 
 
-def test_a_lean_route_refuses_what_it_would_not_run():
-    """LeanRoute calls its endpoint with the request only: a dependency or a parameter
-    declared on it is an error when the route is made, not a check silently skipped."""
-
-    async def check() -> None:
-        return None
-
-    async def with_query(request: Request, q: str) -> Response:
-        return Response()
-
-    async def plain(request: Request) -> Response:
-        return Response()
-
-    router = APIRouter(route_class=LeanRoute)
-    router.add_api_route("/fine", plain, methods=["POST"])
-    with pytest.raises(TypeError, match="nothing else"):
-        router.add_api_route("/query", with_query, methods=["POST"])
-    with pytest.raises(TypeError, match="nothing else"):
-        router.add_api_route("/dep", plain, methods=["POST"], dependencies=[Depends(check)])
+def test_dependency_overrides_reach_the_quote_and_adjustment_routes(client):
+    """The hot routes take the runtime as an ordinary dependency: a test (or an operator's
+    wrapper) can swap it. Here a runtime whose default tariff is another one prices a
+    body that names no tariff with that tariff."""
+    runtime = client.app.state.runtime
+    other = dataclasses.replace(
+        runtime, book=dataclasses.replace(runtime.book, default_id="seoul-taxi")
+    )
+    body = {
+        "at": "2026-11-18T14:00:00+09:00",
+        "origin": {"lat": 37.5702, "lon": 126.9831},
+        "destination": {"lat": 37.5172, "lon": 127.0473},
+    }
+    assert client.post("/v1/quotes", json=body).json()["tariff"]["id"] == "daeri-standard"
+    client.app.dependency_overrides[get_runtime] = lambda: other
+    try:
+        assert client.post("/v1/quotes", json=body).json()["tariff"]["id"] == "seoul-taxi"
+        batch = client.post("/v1/quotes/batch", json={"items": [body]}).json()
+        assert batch["items"][0]["quote"]["tariff"]["id"] == "seoul-taxi"
+        adjustment = {**ADJUSTMENT_EXAMPLE, "tariff_id": None}
+        answer = client.post("/v1/adjustments", json=adjustment).json()
+        assert answer["quote"]["tariff"]["id"] == "seoul-taxi"
+    finally:
+        client.app.dependency_overrides.clear()
+    assert client.post("/v1/quotes", json=body).json()["tariff"]["id"] == "daeri-standard"
 
 
 def test_request_id_is_echoed_or_made(client):

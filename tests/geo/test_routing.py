@@ -15,7 +15,7 @@ from fare_service.errors import InvalidRoute, PlaceNotFound
 from fare_service.geo.embedded import EmbeddedRouter, RouteProfile
 from fare_service.geo.osrm import CircuitBreaker, OsrmClient
 from fare_service.geo.places import PlaceIndex
-from fare_service.geo.routing import Routing, resolve_stops, stops_outside
+from fare_service.geo.routing import Routing, resolve_stops
 
 CITY_HALL = (37.5663, 126.9779)
 GANGNAM_STATION = (37.4979, 127.0276)
@@ -129,8 +129,8 @@ def test_an_ambiguous_place_names_the_stop_field(places: PlaceIndex) -> None:
 
 def test_a_seoul_trip_to_pangyo_leaves_seoul(places: PlaceIndex) -> None:
     points = resolve_stops([CITY_HALL, "판교동"], places)
-    assert stops_outside(points, ["11"], places)
-    assert not stops_outside(points, ["11", "41"], places)
+    assert places.stops_outside(points, ["11"])
+    assert not places.stops_outside(points, ["11", "41"])
 
 
 def test_routing_from_settings_picks_the_backend(osrm_server: FakeOsrm) -> None:

@@ -9,7 +9,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from fare_service.policy import Call, CallState, CallType, Change, Checks, Estimate, Instruction
+from fare_service.policy import (
+    Call,
+    CallState,
+    CallType,
+    Change,
+    Checks,
+    Estimate,
+    Instruction,
+    TemplateSet,
+    decide,
+    instruct,
+)
 from fare_service.policy.models import PaymentMethod
 
 KST = timezone(timedelta(hours=9))
@@ -76,3 +87,18 @@ def all_texts(instruction: Instruction) -> dict[str, str]:
         "admin_steps": "\n".join(instruction.admin_steps),
     }
     return texts | {f"warnings.{w.code}": w.message for w in instruction.warnings}
+
+
+def build_instruction(
+    call: Call,
+    change: Change,
+    checks: Checks,
+    estimate: Estimate | None,
+    templates: TemplateSet,
+    *,
+    forced_call_id: str | None = None,
+    band: tuple[float, float] = (-0.30, 0.50),
+) -> Instruction:
+    """:func:`decide` then :func:`instruct`, as ``service.adjusting`` calls them."""
+    decision = decide(call, change, checks, estimate, forced_call_id=forced_call_id, band=band)
+    return instruct(decision, templates)

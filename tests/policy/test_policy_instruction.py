@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from policy_factories import (
     NO_CHANGE,
+    build_instruction,
     make_call,
     make_checks,
     make_estimate,
@@ -22,7 +24,6 @@ from fare_service.policy import (
     Instruction,
     TemplateSet,
     WarningCode,
-    build_instruction,
 )
 from fare_service.policy.instruction import UNKNOWN_FORCED_ID
 from fare_service.policy.models import PaymentMethod
@@ -142,7 +143,7 @@ def test_headline_fields_and_category_for_a_completed_card_call_with_a_new_fare(
         6_000,
     )
     assert result.category == "대리_고객 ▶ 호출/운행 ▶ 강제재운행 ▶ 자사콜(일반)"
-    assert set(result.model_dump()) >= {
+    assert {f.name for f in dataclasses.fields(result)} >= {
         "outcome",
         "blockers",
         "original_fare",
@@ -160,7 +161,7 @@ def test_headline_fields_and_category_for_a_completed_card_call_with_a_new_fare(
         "sms",
         "headline",
     }
-    assert set(result.model_dump()["payment"]) == {
+    assert {f.name for f in dataclasses.fields(result.payment)} == {
         "action",
         "amount",
         "cancel_amount",

@@ -6,10 +6,10 @@ import traceback
 from pathlib import Path
 
 import pytest
-from policy_factories import NO_CHANGE, make_call, make_checks
+from policy_factories import NO_CHANGE, build_instruction, make_call, make_checks
 
 from fare_service.errors import TemplateError
-from fare_service.policy import TemplateSet, build_instruction, decide
+from fare_service.policy import TemplateSet, decide
 from fare_service.policy.instruction import template_context
 from fare_service.policy.templates import ALLOWED, SHIPPED_DIR
 

@@ -1,10 +1,11 @@
-"""The shared chunk pricing core: N routes as flat arrays in, fares or per-route errors out.
+"""Many routes at once: N routes as flat arrays in, fares or per-route errors out.
 
-The batch command (chunks of 200,000 rows) and ``POST /v1/quotes/batch`` (up to 10,000
-items) both call :func:`price_table`. Everything is vectorized: the embedded router runs
-once over every leg that needs routing, the 시도 lookup once over every stop, and the
-engine once per (tariff, version) group. A bad route becomes an error string for that
-route only; it never raises and never stops the others.
+The batch command prices its chunks (200,000 rows) with :func:`price_table`. Everything
+is vectorized: the embedded router runs once over every leg that needs routing, the 시도
+lookup once over every stop, and the engine once per (tariff, version) group. A bad
+route becomes an error string for that route only; it never raises and never stops the
+others. A single quote takes the engine's one-route path through ``service.quoting``;
+``tests/test_entrances.py`` holds the two roads to the same fares and errors.
 """
 
 from __future__ import annotations
@@ -17,19 +18,19 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from fare_service.clock import wall_time
 from fare_service.geo.embedded import EmbeddedRouter
 from fare_service.geo.places import PlaceIndex
-from fare_service.pricing import (
+from fare_service.pricing.engine import (
     MAX_QUANTITY,
     OUT_OF_RANGE,
     TOO_LONG,
+    PricedRoute,
     PricedRoutes,
     Routes,
-    local_wall_time,
     price_routes,
 )
-from fare_service.quote import Quote, quote_data
-from fare_service.tariff import SEOUL, Tariff, TariffVersion
+from fare_service.tariff import Tariff, TariffVersion
 from fare_service.tariff_book import TariffBook
 
 IntArray = npt.NDArray[np.int64]
@@ -93,7 +94,7 @@ class RouteTable:
         leg_array = np.array(flat, dtype=np.float64).reshape(-1, 4)
         return cls(
             tariff_id=_objects([item.tariff_id for item in items]),
-            start=np.array([_wall(item.at) for item in items], dtype="datetime64[s]"),
+            start=np.array([wall_time(item.at) for item in items], dtype="datetime64[s]"),
             waypoints=np.array([item.waypoint_count for item in items], dtype=np.int64),
             waiting_s=np.array([item.waiting_s for item in items], dtype=np.float64),
             error=_objects([item.error for item in items]),
@@ -133,10 +134,6 @@ def _item_legs(item: RouteItem, first: int) -> list[tuple[float, float, float, f
         return []  # price_table reports a route without usable legs
     starts = range(first, first + count)
     return [(i, i + 1, d, t) for i, (d, t) in zip(starts, known, strict=True)]
-
-
-def _wall(at: datetime) -> np.datetime64:
-    return local_wall_time(at if at.tzinfo else at.replace(tzinfo=SEOUL))
 
 
 def _objects(values: Sequence[object]) -> ObjectArray:
@@ -185,15 +182,10 @@ class TableResult:
         labels = np.array([g.version.version for g in self.groups] + [None], dtype=object)
         return labels[self.group]  # -1 picks the None
 
-    def quote(
-        self, i: int, at: datetime, *, route: dict[str, Any], band: dict[str, int] | None
-    ) -> Quote:
-        """Route ``i`` as the API's Quote (see :func:`quote_data`); only when ok."""
+    def priced(self, i: int) -> tuple[Tariff, TariffVersion, PricedRoute]:
+        """Route ``i``'s tariff, version and line items; only when ok."""
         group = self.groups[int(self.group[i])]
-        row = group.priced.row(int(self.group_row[i]))
-        return Quote.model_validate(
-            quote_data(group.tariff, group.version, row, at, route=route, band=band)
-        )
+        return group.tariff, group.version, group.priced.row(int(self.group_row[i]))
 
 
 def price_table(
@@ -228,18 +220,27 @@ def _tariff_ids(
 ) -> tuple[ObjectArray, IntArray, list[str]]:
     """Per route its tariff id (``default_id`` where None or blank), and the same as codes
     into the distinct ids: hashing each object once, not comparing it three times."""
-    import pandas as pd
-
     if isinstance(raw, Labels):
         raw_codes, raw_ids = raw.codes, raw.names
     else:
-        raw_codes, raw_ids = pd.factorize(raw)  # None is -1
+        raw_codes, raw_ids = _factorize(raw)
     names = [str(name) if name else default_id for name in raw_ids] + [default_id]
     position = {name: i for i, name in enumerate(dict.fromkeys(names))}
     unique_ids = list(position)
     remap = np.array([position[name] for name in names], dtype=np.int64)
     codes = remap[raw_codes]  # -1 picks the last: the default
     return np.array(unique_ids, dtype=object)[codes], codes, unique_ids
+
+
+def _factorize(values: ObjectArray) -> tuple[IntArray, list[str | None]]:
+    """Codes into the distinct values, in order of appearance (a dict hashes each once)."""
+    position: dict[object, int] = {}
+    codes = np.fromiter(
+        (position.setdefault(value, len(position)) for value in values.tolist()),
+        dtype=np.int64,
+        count=len(values),
+    )
+    return codes, list(position)  # type: ignore[arg-type]
 
 
 class Reasons:
@@ -298,25 +299,13 @@ def _versions(
         if tariff is None:
             continue
         rows = np.flatnonzero(codes == k)
-        version[rows] = _version_in_force(tariff, start[rows])
+        version[rows] = tariff.versions_at(start[rows])
         none_in_force = np.zeros(len(start), dtype=bool)
         none_in_force[rows[version[rows] < 0]] = True
         _flag(error, none_in_force, f"no tariff version in force: {tariff.id!r} at that time")
     return version
 
 
-def _version_in_force(tariff: Tariff, start: np.ndarray) -> IntArray:
-    """Tariff.version_at, vectorized over Seoul wall times (versions are sorted, disjoint)."""
-    froms = np.array([local_wall_time(v.in_force_from) for v in tariff.versions])
-    untils = np.array(
-        [local_wall_time(v.in_force_until) if v.in_force_until else _NEVER for v in tariff.versions]
-    )
-    index = np.searchsorted(froms, start, side="right") - 1
-    ended = start >= untils[np.maximum(index, 0)]
-    return np.where((index < 0) | ended | np.isnat(start), -1, index)
-
-
-_NEVER = np.datetime64("9999-12-31T00:00:00", "s")
 ABROAD = "coordinates outside South Korea"
 _PER_TARIFF = 10_000  # group key = tariff index x 10,000 + version index
 

@@ -7,18 +7,16 @@ original) destination, priced with the tariff in force at the original call's ti
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, fields
 
 from fare_service.geo.places import Region
+from fare_service.geo.routing import LegPair, Stop
 from fare_service.policy import models as policy
-from fare_service.policy.instruction import instruction_data
+from fare_service.policy.instruction import instruct
 from fare_service.policy.rules import decide
-from fare_service.quote import Quote, QuoteData
-from fare_service.quoting import RouteQuery, quote_route
-from fare_service.runtime import Runtime
-
-StopValue = tuple[float, float] | str
+from fare_service.service.quoting import RouteQuery, quote_route
+from fare_service.service.results import FareRange, QuoteResult
+from fare_service.service.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -26,12 +24,12 @@ class AdjustmentQuery:
     """Already validated by the caller; stops are (lat, lon) pairs or place names."""
 
     call: policy.Call
-    origin: StopValue
-    waypoints: Sequence[StopValue]
-    destination: StopValue
-    new_destination: StopValue | None
-    add_waypoints: Sequence[StopValue]
-    legs: Sequence[tuple[float, float]] | None
+    origin: Stop
+    waypoints: Sequence[Stop]
+    destination: Stop
+    new_destination: Stop | None
+    add_waypoints: Sequence[Stop]
+    legs: Sequence[LegPair] | None
     agreed_fare: int | None
     checks: policy.Checks
     new_destination_name: str | None  # the changed stops as people say them: stop_names
@@ -44,29 +42,21 @@ class AdjustmentQuery:
             raise ValueError("added_waypoint_names must name each of add_waypoints")
 
 
-class Adjustment(policy.Instruction):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdjustmentResult(policy.Instruction):
     """The policy's instruction and, when the route changed, the quote behind the estimate."""
 
-    quote: Quote | None = None
+    quote: QuoteResult | None = None
+
+    @classmethod
+    def of(cls, instruction: policy.Instruction, quote: QuoteResult | None) -> AdjustmentResult:
+        return cls(**{name: getattr(instruction, name) for name in _INSTRUCTION}, quote=quote)
 
 
-@dataclass(frozen=True, slots=True)
-class Adjusted:
-    """An :class:`Adjustment` as plain data: the instruction's fields and the quote's.
-
-    The API writes them as they are (``api.deps.data_response``): the same bytes as the
-    validated model's JSON, which a test checks.
-    """
-
-    instruction: dict[str, Any]  # policy.instruction.instruction_data
-    quote: QuoteData | None
-
-    def data(self) -> dict[str, Any]:
-        """:class:`Adjustment`'s fields, in its order."""
-        return {**self.instruction, "quote": self.quote}
+_INSTRUCTION = tuple(f.name for f in fields(policy.Instruction))
 
 
-async def adjust(query: AdjustmentQuery, runtime: Runtime) -> Adjusted:
+async def adjust(query: AdjustmentQuery, runtime: Runtime) -> AdjustmentResult:
     quote = await _changed_route_quote(query, runtime) if _route_changed(query) else None
     estimate = _estimate(quote, query, runtime)
     change = policy.Change(
@@ -83,21 +73,21 @@ async def adjust(query: AdjustmentQuery, runtime: Runtime) -> Adjusted:
         forced_call_id=query.forced_call_id,
         band=(settings.agreed_fare_band_low, settings.agreed_fare_band_high),
     )
-    return Adjusted(instruction_data(decision, runtime.templates), quote)
+    return AdjustmentResult.of(instruct(decision, runtime.templates), quote)
 
 
 def _route_changed(query: AdjustmentQuery) -> bool:
     return query.new_destination is not None or bool(query.add_waypoints)
 
 
-async def _changed_route_quote(query: AdjustmentQuery, runtime: Runtime) -> QuoteData:
+async def _changed_route_quote(query: AdjustmentQuery, runtime: Runtime) -> QuoteResult:
     stops = [
         query.origin,
         *query.waypoints,
         *query.add_waypoints,
         query.new_destination or query.destination,
     ]
-    fields = [
+    names = [
         "call.origin",
         *(f"call.waypoints[{i}]" for i in range(len(query.waypoints))),
         *(f"change.add_waypoints[{i}]" for i in range(len(query.add_waypoints))),
@@ -105,26 +95,28 @@ async def _changed_route_quote(query: AdjustmentQuery, runtime: Runtime) -> Quot
     ]
     route = RouteQuery(
         stops=stops,
-        stops_field=fields,
+        stop_fields=names,
         tariff_id=query.tariff_id,
         at=query.call.requested_at,
         legs=query.legs,
+        legs_field="change.legs",
     )
     return await quote_route(route, runtime)
 
 
 def _estimate(
-    quote: QuoteData | None, query: AdjustmentQuery, runtime: Runtime
+    quote: QuoteResult | None, query: AdjustmentQuery, runtime: Runtime
 ) -> policy.Estimate | None:
     if quote is None:
         return None
     version = runtime.book.version_at(query.tariff_id, query.call.requested_at)[1]
-    fare, band = quote["fare"], quote["range"]
-    low, high = (band["low"], band["high"]) if band else (fare, fare)
-    return policy.Estimate(fare=fare, low=low, high=high, minimum_fare=version.minimum_fare)
+    band = quote.range or FareRange(quote.fare, quote.fare)
+    return policy.Estimate(
+        fare=quote.fare, low=band.low, high=band.high, minimum_fare=version.minimum_fare
+    )
 
 
-def stop_names(stops: Sequence[StopValue | None], runtime: Runtime) -> list[str | None]:
+def stop_names(stops: Sequence[Stop | None], runtime: Runtime) -> list[str | None]:
     """What the agent and the SMS call each stop: the place as said, or the 구 and 동 at
     the coordinates (one lookup for all of them)."""
     regions = iter(runtime.places.regions_of([s for s in stops if isinstance(s, tuple)]))

@@ -28,10 +28,11 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from fare_service.clock import wall_clock, wall_time
 from fare_service.errors import InvalidRoute
 from fare_service.money import round_to_unit
 from fare_service.public_holidays import is_korean_holiday, korean_holiday_dates
-from fare_service.tariff import SEOUL, Distance, Rounding, TariffVersion, Waiting
+from fare_service.tariff import Distance, Rounding, TariffVersion, Waiting
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -96,7 +97,7 @@ class Routes:
             leg_distance_m=flat[:, 0],
             leg_duration_s=flat[:, 1],
             leg_route=np.repeat(np.arange(len(legs), dtype=np.int64), counts),
-            start=np.array([local_wall_time(s) for s in starts], dtype="datetime64[s]"),
+            start=np.array([wall_time(s) for s in starts], dtype="datetime64[s]"),
             waypoints=np.asarray(waypoints, dtype=np.int64),
             waiting_s=np.asarray(waiting_s, dtype=np.float64),
             outside_area=np.asarray(outside_area, dtype=bool),
@@ -112,16 +113,6 @@ class Route:
     waypoints: int = 0
     waiting_s: float = 0.0
     outside_area: bool = False
-
-
-def seoul_clock(at: datetime) -> datetime:
-    """``at`` on Seoul's clock (naive is taken as already Seoul)."""
-    return at.astimezone(SEOUL) if at.tzinfo else at
-
-
-def local_wall_time(at: datetime) -> np.datetime64:
-    """Asia/Seoul wall time of ``at`` as numpy's seconds (naive is already Seoul)."""
-    return np.datetime64(seoul_clock(at).replace(tzinfo=None), "s")
 
 
 @dataclass(frozen=True)
@@ -146,12 +137,38 @@ class PricedRoutes:
     distance_m: IntArray
     duration_s: IntArray
 
-    def row(self, i: int) -> dict[str, int]:
-        """Route ``i`` as :func:`price_route` gives one route: field name -> int."""
-        return {name: int(getattr(self, name)[i]) for name in _PRICED_FIELDS}
+    def row(self, i: int) -> PricedRoute:
+        """Route ``i`` as :func:`price_route` gives one route."""
+        return PricedRoute(*(int(getattr(self, name)[i]) for name in _PRICED_FIELDS))
+
+
+@dataclass(frozen=True, slots=True)
+class PricedRoute:
+    """One priced route: :class:`PricedRoutes`' fields as ints, in the same order."""
+
+    fare: int
+    base: int
+    distance: int
+    time: int
+    waypoint: int
+    waiting: int
+    time_surcharge: int
+    holiday: int
+    out_of_area: int
+    rounding: int
+    minimum: int
+    window: int
+    distance_m: int
+    duration_s: int
+
+    def line(self, name: str) -> int:
+        """The amount of the breakdown line ``name`` (one of :data:`LINE_FIELDS`)."""
+        amount: int = getattr(self, name)
+        return amount
 
 
 _PRICED_FIELDS = tuple(f.name for f in fields(PricedRoutes))
+assert tuple(f.name for f in fields(PricedRoute)) == _PRICED_FIELDS
 
 
 LINE_FIELDS = (
@@ -228,7 +245,7 @@ def price_routes(version: TariffVersion, routes: Routes) -> PricedRoutes:
     )
 
 
-def price_route(version: TariffVersion, route: Route) -> dict[str, int]:
+def price_route(version: TariffVersion, route: Route) -> PricedRoute:
     """Price one route in Python ints: :func:`price_routes`'s rules and result
     (:meth:`PricedRoutes.row`), without numpy's fixed cost per call."""
     legs = _checked_route(route)
@@ -243,7 +260,7 @@ def price_route(version: TariffVersion, route: Route) -> dict[str, int]:
         slow = [_is_slow(version, d, t) for d, t in zip(d_leg, t_leg, strict=True)]
         fast_m = sum(d for d, is_slow in zip(d_leg, slow, strict=True) if not is_slow)
         slow_s = sum(t for t, is_slow in zip(t_leg, slow, strict=True) if is_slow)
-    local = seoul_clock(route.start)
+    local = wall_clock(route.start)
     window, window_percent = version.window_at_minute[local.hour * 60 + local.minute]
     counted = Counted(
         distance_m=distance_m,
@@ -257,7 +274,7 @@ def price_route(version: TariffVersion, route: Route) -> dict[str, int]:
         outside=bool(route.outside_area),
     )
     lines = _lines(version, counted, max, min)
-    return {**lines, "window": window, "distance_m": distance_m, "duration_s": duration_s}
+    return PricedRoute(**lines, window=window, distance_m=distance_m, duration_s=duration_s)
 
 
 def _lines(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from fare_service.config import Settings
 from fare_service.geo.places import PlaceIndex
-from fare_service.geo.routing import Routing, resolve_stops
+from fare_service.geo.routing import Point, Routing, Stop, check_in_korea, resolve_stops
 from fare_service.policy.templates import TemplateSet
 from fare_service.public_holidays import korean_holidays
 from fare_service.tariff_book import TariffBook, load_tariff_book
@@ -26,13 +26,14 @@ class Runtime:
     routing: Routing
     templates: TemplateSet
 
-    def resolve_stops(
-        self, stops: Sequence[tuple[float, float] | str], fields: Sequence[str] | None = None
-    ) -> list[tuple[float, float]]:
-        """Coordinates of each stop; place names through the place index."""
+    def resolve_stops(self, stops: Sequence[Stop], fields: Sequence[str] = ()) -> list[Point]:
+        """Coordinates of each stop, in Korea; place names through the place index."""
         return resolve_stops(
             stops, self.places, fields or "stops", max_waypoints=self.settings.max_waypoints
         )
+
+    def check_in_korea(self, points: Sequence[Point], fields: Sequence[str]) -> None:
+        check_in_korea(points, fields, self.places)
 
     async def aclose(self) -> None:
         await self.routing.aclose()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from fare_service.clock import parse_time
 from fare_service.config import Settings, get_settings
-from fare_service.errors import BadInput, FareServiceError
+from fare_service.errors import BadInput, FareServiceError, field_path
 from fare_service.pricing.engine import MAX_QUANTITY, OUT_OF_RANGE
 from fare_service.tariff_book import TariffBook, load_tariff_book, load_tariff_file
 
@@ -103,8 +103,7 @@ def _quote(args: argparse.Namespace) -> int:
             query = QuoteRequest.model_validate_json(_quote_body(args)).route_query()
     except ValidationError as exc:
         for error in exc.errors():
-            where = ".".join(str(part) for part in error["loc"]) or "request"
-            print(f"error: {where}: {error['msg']}", file=sys.stderr)
+            print(f"error: {field_path(error['loc'])}: {error['msg']}", file=sys.stderr)
         return 2
     runtime = load_runtime(get_settings())
     quote = asyncio.run(quote_route(query, runtime))

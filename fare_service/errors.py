@@ -17,7 +17,20 @@ input (``"destination.place"``, ``"legs[2].distance_m"``) so the caller can poin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
+
+
+def field_path(loc: Sequence[Any]) -> str:
+    """A validation error's location as the caller wrote the field:
+    ``("body", "legs", 2, "distance_m")`` -> ``"legs[2].distance_m"``; the tags pydantic
+    adds for a union member (``"function-after[...]"``) are left out."""
+    path = ""
+    for part in loc:
+        if part in ("body", "query", "path", "header") or (isinstance(part, str) and "[" in part):
+            continue
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "body"
 
 
 class FareServiceError(Exception):

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from fare_service.api import metrics
-from fare_service.errors import FareServiceError
+from fare_service.errors import FareServiceError, field_path
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://fare-service.invalid/problems/"
@@ -36,9 +36,7 @@ def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> Re
 
 def validation_problem(errors: Sequence[Any]) -> dict[str, Any]:
     """Pydantic's errors (``ValidationError.errors()``) as one 422 naming every field."""
-    fields = [
-        {"field": field_path(_plain_loc(error["loc"])), "message": error["msg"]} for error in errors
-    ]
+    fields = [{"field": field_path(error["loc"]), "message": error["msg"]} for error in errors]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in fields[:5])
     return problem_document(422, "Invalid input", detail, "invalid-input", errors=fields)
 
@@ -46,21 +44,6 @@ def validation_problem(errors: Sequence[Any]) -> dict[str, Any]:
 def service_problem(exc: FareServiceError) -> dict[str, Any]:
     errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
     return problem_document(exc.status, exc.title, str(exc), exc.slug, errors=errors, **exc.extra)
-
-
-def _plain_loc(loc: Sequence[Any]) -> list[Any]:
-    """Without the tags pydantic adds for a union member (``"function-after[...]"``)."""
-    return [part for part in loc if not isinstance(part, str) or "[" not in part]
-
-
-def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
-    """``("body", "legs", 2, "distance_m")`` -> ``"legs[2].distance_m"``."""
-    path = ""
-    for part in loc:
-        if part in ("body", "query", "path", "header"):
-            continue
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or "body"
 
 
 async def on_validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -116,13 +116,18 @@ class Routing:
         return cls(embedded, osrm)
 
     async def legs_for(
-        self, points: Sequence[Point], at: datetime, legs: Sequence[LegPair] | None = None
+        self,
+        points: Sequence[Point],
+        at: datetime,
+        legs: Sequence[LegPair] | None = None,
+        legs_field: str = "legs",
     ) -> RoutedLegs:
-        """Legs between consecutive points, starting at ``at`` (naive means Seoul time)."""
+        """Legs between consecutive points, starting at ``at`` (naive means Seoul time);
+        ``legs`` given by the caller (``legs_field`` in the request) are checked, not routed."""
         if len(points) < 2:
             raise InvalidRoute("a route needs at least two stops", field="stops")
         if legs is not None:
-            return RoutedLegs.fixed(_checked_legs(legs, len(points) - 1))
+            return RoutedLegs.fixed(_checked_legs(legs, len(points) - 1, legs_field))
         if self.osrm is None:
             return self._embedded(points, at, "embedded")
         try:
@@ -154,16 +159,16 @@ class Routing:
             await self.osrm.aclose()
 
 
-def _checked_legs(legs: Sequence[LegPair], expected: int) -> list[LegPair]:
+def _checked_legs(legs: Sequence[LegPair], expected: int, field: str) -> list[LegPair]:
     if len(legs) != expected:
         raise InvalidRoute(
-            f"{len(legs)} legs given for {expected + 1} stops; need {expected}", field="legs"
+            f"{len(legs)} legs given for {expected + 1} stops; need {expected}", field=field
         )
     for i, (distance_m, duration_s) in enumerate(legs):
         for value, name in ((distance_m, "distance_m"), (duration_s, "duration_s")):
             if not (math.isfinite(value) and value >= 0):
                 detail = f"{value} must be a finite number >= 0"
-                raise InvalidRoute(detail, field=f"legs[{i}].{name}")
+                raise InvalidRoute(detail, field=f"{field}[{i}].{name}")
     return list(legs)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from fare_service import clock
 from fare_service.clock import wall_time
 from fare_service.geo.embedded import EmbeddedRouter
 from fare_service.geo.places import PlaceIndex
@@ -295,6 +296,7 @@ def _versions(
     """Per route the index of the version in force at its start (-1 when none)."""
     version = np.full(len(start), -1, dtype=np.int64)
     _flag(error, np.isnat(start), "missing time")
+    _flag(error, (start < clock.EARLIEST_WALL) | (start > clock.LATEST_WALL), clock.OUT_OF_RANGE)
     for k, tariff in enumerate(tariffs):
         if tariff is None:
             continue

@@ -91,7 +91,7 @@ async def _legs(query: RouteQuery, at: datetime, runtime: Runtime) -> _Legs:
     if not query.stops and query.legs:  # legs alone: the waypoints are between them
         return _Legs(RoutedLegs.fixed(query.legs), [], waypoints=len(query.legs) - 1)
     points = runtime.resolve_stops(query.stops, query.stop_fields)
-    routed = await runtime.routing.legs_for(points, at, legs=query.legs)
+    routed = await runtime.routing.legs_for(points, at, query.legs, query.legs_field)
     return _Legs(routed, points, waypoints=len(points) - 2)
 
 

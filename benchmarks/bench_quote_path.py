@@ -34,14 +34,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bodies import adjustment_body, quote_body
 
 from fare_service.api.app import create_app, load_state
-from fare_service.api.body import json_body
-from fare_service.api.deps import data_response
-from fare_service.api.routes_quotes import to_query
+
+
+
 from fare_service.api.schemas import QuoteRequest
 from fare_service.config import Settings
-from fare_service.pricing import Route, Routes, price_route, price_routes
-from fare_service.quote import quote_data
-from fare_service.quoting import quote_route, ride_time
+
+
+
 
 KEY = "bench-key-0123456789"
 

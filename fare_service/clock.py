@@ -57,6 +57,12 @@ def now() -> datetime:
     return datetime.now(SEOUL)
 
 
+def seoul_clock(at: datetime) -> datetime:
+    """``at`` on Seoul's clock, for its hour, minute and date (naive: already Seoul).
+    Free when ``at`` is already in Seoul's zone, as every parsed time is."""
+    return at.astimezone(SEOUL) if at.tzinfo else at
+
+
 def wall_clock(at: datetime) -> datetime:
     """Seoul wall time of ``at`` as a naive datetime (naive is taken as already Seoul)."""
     return at.astimezone(SEOUL).replace(tzinfo=None) if at.tzinfo else at

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime
 
 import numpy as np
@@ -162,7 +161,7 @@ def assert_one_route_path_equals_many(version: TariffVersion, routes: list) -> N
     for i, (legs, start, waypoints, waiting, outside) in enumerate(routes):
         alone = price_route(version, Route(legs, start, waypoints, waiting, outside))
         assert alone == together.row(i)
-        assert all(type(value) is int for value in dataclasses.astuple(alone))
+        assert all(type(value) is int for value in alone)
 
 
 @settings(max_examples=300, deadline=None)

@@ -62,7 +62,7 @@ class CircuitBreaker:
 
 
 class OsrmClient:
-    """``route`` (async) and ``route_sync``; inject ``transport``s to test without a server."""
+    """``route`` a list of points; inject a ``transport`` to test without a server."""
 
     def __init__(
         self,
@@ -72,13 +72,11 @@ class OsrmClient:
         retries: int = 1,
         breaker: CircuitBreaker | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        sync_transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.retries = retries
         self.breaker = breaker or CircuitBreaker()
         options = {"base_url": base_url.rstrip("/"), "timeout": timeout_s}
         self._async = httpx.AsyncClient(transport=transport, **options)  # type: ignore[arg-type]
-        self._sync = httpx.Client(transport=sync_transport, **options)  # type: ignore[arg-type]
 
     async def route(self, points: Sequence[Point]) -> OsrmLegs:
         self._check_breaker()
@@ -91,20 +89,8 @@ class OsrmClient:
                 await asyncio.sleep(RETRY_PAUSE_S)
         raise AssertionError("unreachable")
 
-    def route_sync(self, points: Sequence[Point]) -> OsrmLegs:
-        self._check_breaker()
-        for attempt in range(self.retries + 1):
-            try:
-                return self._finish(self._sync.get(_path(points), params=QUERY), points)
-            except _Retryable as error:
-                if attempt == self.retries:
-                    raise self._failed(error) from error
-                time.sleep(RETRY_PAUSE_S)
-        raise AssertionError("unreachable")
-
     async def aclose(self) -> None:
         await self._async.aclose()
-        self._sync.close()
 
     def _check_breaker(self) -> None:
         if self.breaker.is_open:

@@ -15,7 +15,7 @@ from datetime import datetime
 
 import numpy as np
 
-from fare_service.clock import wall_clock
+from fare_service.clock import seoul_clock
 from fare_service.config import Settings
 from fare_service.errors import InvalidRoute, RouterUnavailable
 from fare_service.geo.embedded import EmbeddedRouter, RouteLegs, RouteProfile, check_point
@@ -174,4 +174,4 @@ def _checked_legs(legs: Sequence[LegPair], expected: int, field: str) -> list[Le
 
 def _local_hour(at: datetime) -> int:
     """The speed profile's hours are Seoul's."""
-    return wall_clock(at).hour
+    return seoul_clock(at).hour

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from fare_service.clock import wall_clock, wall_time
+from fare_service.clock import seoul_clock, wall_time
 from fare_service.errors import InvalidRoute
 from fare_service.money import round_to_unit
 from fare_service.public_holidays import is_korean_holiday, korean_holiday_dates
@@ -142,9 +142,11 @@ class PricedRoutes:
         return PricedRoute(*(int(getattr(self, name)[i]) for name in _PRICED_FIELDS))
 
 
-@dataclass(frozen=True, slots=True)
-class PricedRoute:
-    """One priced route: :class:`PricedRoutes`' fields as ints, in the same order."""
+class PricedRoute(NamedTuple):
+    """One priced route: :class:`PricedRoutes`' fields as ints, in the same order.
+
+    A NamedTuple, not a frozen dataclass: a quote makes three of these, and a frozen
+    dataclass sets each of its 14 fields through ``object.__setattr__``."""
 
     fare: int
     base: int
@@ -168,7 +170,7 @@ class PricedRoute:
 
 
 _PRICED_FIELDS = tuple(f.name for f in fields(PricedRoutes))
-assert tuple(f.name for f in fields(PricedRoute)) == _PRICED_FIELDS
+assert PricedRoute._fields == _PRICED_FIELDS
 
 
 LINE_FIELDS = (
@@ -260,7 +262,7 @@ def price_route(version: TariffVersion, route: Route) -> PricedRoute:
         slow = [_is_slow(version, d, t) for d, t in zip(d_leg, t_leg, strict=True)]
         fast_m = sum(d for d, is_slow in zip(d_leg, slow, strict=True) if not is_slow)
         slow_s = sum(t for t, is_slow in zip(t_leg, slow, strict=True) if is_slow)
-    local = wall_clock(route.start)
+    local = seoul_clock(route.start)
     window, window_percent = version.window_at_minute[local.hour * 60 + local.minute]
     counted = Counted(
         distance_m=distance_m,

@@ -41,14 +41,6 @@ def test_legs_are_read_from_the_route_answer(osrm_server: FakeOsrm) -> None:
     ]
 
 
-def test_the_sync_client_reads_the_same_answer(osrm_server: FakeOsrm) -> None:
-    client = make_client(osrm_server.url)
-    try:
-        assert client.route_sync(POINTS).distance_m.tolist() == [1000.0, 2000.0]
-    finally:
-        asyncio.run(client.aclose())
-
-
 def test_a_server_error_is_retried_once(osrm_server: FakeOsrm) -> None:
     osrm_server.script = ["500", "ok"]
     [legs] = asyncio.run(route_then_close(make_client(osrm_server.url)))

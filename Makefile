@@ -18,15 +18,16 @@ run: $(STAMP)             ## serve the API and the form on http://127.0.0.1:8000
 system-deps:              ## Debian packages the browser tests need (chromium)
 	scripts/install-system-deps.sh
 
-test: system-deps $(STAMP) ## lint, then every test
+test: system-deps $(STAMP) ## lint, type-check, then every test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy fare_service
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format .

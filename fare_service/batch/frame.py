@@ -142,7 +142,7 @@ def join_results(inputs: pa.Table, results: pd.DataFrame) -> pa.Table:
     return _joined(inputs, computed.columns)
 
 
-def _joined(inputs: pa.Table, results: list) -> pa.Table:  # type: ignore[type-arg]
+def _joined(inputs: pa.Table, results: list) -> pa.Table:
     table = inputs.drop_columns([name for name in RESULT_COLUMNS if name in inputs.column_names])
     for field, column in zip(RESULT_SCHEMA, results, strict=True):
         table = table.append_column(field, column)

@@ -213,7 +213,7 @@ def price_table(
     key = _flag_too_long(variants, leg_route, key, error)
     members = _Members.of(table, key, leg_route)
     priced = _price_groups(table, key, tariffs, variants, members, places)
-    return TableResult(error=error.reason, tariff_id=ids, **priced)  # type: ignore[arg-type]
+    return TableResult(error=error.reason, tariff_id=ids, **priced)
 
 
 def _tariff_ids(

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fare_service.pricing import Route, Routes, price_route, price_routes
+from fare_service.pricing.engine import Route, Routes, price_route, price_routes
 from fare_service.tariff_book import load_tariff_book
 
 ROOT = Path(__file__).resolve().parent.parent

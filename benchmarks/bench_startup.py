@@ -45,7 +45,7 @@ def time_to_healthy() -> float:
 
 def in_process_load() -> float:
     from fare_service.config import Settings
-    from fare_service.runtime import load_runtime
+    from fare_service.service.runtime import load_runtime
 
     started = time.perf_counter()
     load_runtime(Settings())

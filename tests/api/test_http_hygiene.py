@@ -1,0 +1,120 @@
+"""HTTP hygiene: clients that leave, methods a route lacks, the OpenAPI document, security
+headers, and settings that stop the start with one clear line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from prometheus_client import REGISTRY
+from pydantic import BaseModel
+
+from fare_service.api.app import create_app
+from fare_service.config import Settings
+
+
+@pytest.fixture
+def logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """The service's log records, even after ``configure_logging`` (which another test may
+    have run in this process) stopped them propagating to the root, where caplog listens."""
+    caplog.set_level(logging.INFO, logger="fare_service")
+    logger = logging.getLogger("fare_service")
+    detached = not logger.propagate
+    if detached:
+        logger.addHandler(caplog.handler)
+    yield caplog
+    if detached:
+        logger.removeHandler(caplog.handler)
+
+
+def requests_counted(route: str, method: str, status: str) -> float:
+    labels = {"route": route, "method": method, "status": status}
+    return REGISTRY.get_sample_value("fare_requests_total", labels) or 0.0
+
+
+def leave_mid_body(app: Any, path: str) -> list[dict[str, Any]]:
+    """POST half a JSON body to ``path`` and hang up, as uvicorn reports it; returns what
+    the app sent (to nobody)."""
+    incoming = [
+        {"type": "http.request", "body": b'{"tariff_id": "seo', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"transfer-encoding", b"chunked")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+    asyncio.run(app(scope, receive, send))  # raises if the disconnect escapes the app
+    return sent
+
+
+def assert_counted_as_client_closed(route: str, logs: pytest.LogCaptureFixture, run) -> None:  # type: ignore[no-untyped-def]
+    before = {status: requests_counted(route, "POST", status) for status in ("499", "500", "400")}
+    run()
+    records = logs.records
+    assert requests_counted(route, "POST", "499") == before["499"] + 1
+    assert requests_counted(route, "POST", "500") == before["500"]
+    assert requests_counted(route, "POST", "400") == before["400"]
+    assert not [r for r in records if r.levelno >= logging.WARNING], records
+    access = [r for r in records if r.name == "fare_service.access"]
+    assert [r.fields["status"] for r in access] == [499]  # type: ignore[attr-defined]
+    assert access[0].levelno == logging.INFO and access[0].exc_info is None
+
+
+def test_a_client_that_leaves_mid_body_is_499_not_500(client, logs):
+    """The quote handler reads its own body: Starlette raises ClientDisconnect."""
+    assert_counted_as_client_closed(
+        "/v1/quotes", logs, lambda: leave_mid_body(client.app, "/v1/quotes")
+    )
+
+
+class Echo(BaseModel):
+    tariff_id: str
+
+
+def test_a_client_that_leaves_a_plain_fastapi_body_is_499_too(logs):
+    """A FastAPI body parameter turns ClientDisconnect into a 400 sent to nobody."""
+    app = create_app(Settings())
+
+    @app.post("/echo-body")
+    async def echo(body: Echo) -> Echo:
+        return body
+
+    assert_counted_as_client_closed("/echo-body", logs, lambda: leave_mid_body(app, "/echo-body"))
+
+
+def test_a_disconnect_after_the_response_is_not_499():
+    """uvicorn also answers ``receive()`` with a disconnect once the response is complete."""
+    from fare_service.api.observe import ObserveMiddleware
+
+    async def answer_then_listen(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await receive()
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+        assert (await receive())["type"] == "http.disconnect"
+
+    before = {status: requests_counted("unmatched", "POST", status) for status in ("204", "499")}
+    sent = leave_mid_body(ObserveMiddleware(answer_then_listen, max_body_bytes=100), "/after")
+    assert sent[0]["status"] == 204
+    assert requests_counted("unmatched", "POST", "204") == before["204"] + 1
+    assert requests_counted("unmatched", "POST", "499") == before["499"]

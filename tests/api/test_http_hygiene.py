@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from fare_service.api.app import create_app
 from fare_service.config import Settings
+from tests.api.conftest import API_KEY
 
 
 @pytest.fixture
@@ -118,3 +119,47 @@ def test_a_disconnect_after_the_response_is_not_499():
     assert sent[0]["status"] == 204
     assert requests_counted("unmatched", "POST", "204") == before["204"] + 1
     assert requests_counted("unmatched", "POST", "499") == before["499"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("POST", "/v1/tariffs", "GET"),
+        ("POST", "/v1/places?q=x", "GET"),
+        ("POST", "/metrics", "GET"),
+        ("POST", "/v1/tariffs/seoul-taxi", "GET"),
+        ("GET", "/v1/quotes", "POST"),
+        ("PUT", "/v1/adjustments", "POST"),
+    ],
+)
+def test_a_method_the_route_lacks_is_405_with_allow(keyed_client, method, path, allow):
+    """Whatever the body's type: the guard's 415 is only for routes that take a POST."""
+    for headers in ({}, {"content-type": "text/plain"}, {"content-type": "application/json"}):
+        keyed = {**headers, "Authorization": f"Bearer {API_KEY}"}
+        response = keyed_client.request(method, path, content=b"x", headers=keyed)
+        assert response.status_code == 405, (headers, response.text)
+        assert response.headers["allow"] == allow
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["status"] == 405
+
+
+def test_the_key_is_still_asked_before_the_method(keyed_client):
+    for method, path in [("POST", "/v1/tariffs"), ("POST", "/metrics"), ("GET", "/v1/quotes")]:
+        response = keyed_client.request(method, path, content=b"x")
+        assert response.status_code == 401, (method, path)
+        assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_post_route_still_refuses_a_body_that_is_not_json(keyed_client):
+    keyed = {"Authorization": f"Bearer {API_KEY}"}
+    for path in ("/v1/quotes", "/v1/quotes/batch", "/v1/adjustments"):
+        for content_type in ("text/plain", "application/x-www-form-urlencoded", None):
+            headers = {**keyed, "content-type": content_type} if content_type else keyed
+            response = keyed_client.post(path, content=b"{}", headers=headers)
+            assert response.status_code == 415, (path, content_type)
+            assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_an_unknown_path_is_404_whatever_the_body(keyed_client):
+    keyed = {"Authorization": f"Bearer {API_KEY}", "content-type": "text/plain"}
+    assert keyed_client.post("/v1/nothing", content=b"x", headers=keyed).status_code == 404

@@ -163,3 +163,83 @@ def test_a_post_route_still_refuses_a_body_that_is_not_json(keyed_client):
 def test_an_unknown_path_is_404_whatever_the_body(keyed_client):
     keyed = {"Authorization": f"Bearer {API_KEY}", "content-type": "text/plain"}
     assert keyed_client.post("/v1/nothing", content=b"x", headers=keyed).status_code == 404
+
+
+def references(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value
+            else:
+                yield from references(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from references(item)
+
+
+def resolve(document: dict[str, Any], reference: str) -> Any:
+    """A local JSON pointer (RFC 6901) -> the node it names; KeyError if none."""
+    assert reference.startswith("#/"), f"{reference}: the document must stand alone"
+    node: Any = document
+    for escaped in reference[2:].split("/"):
+        token = escaped.replace("~1", "/").replace("~0", "~")
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node
+
+
+@pytest.fixture(scope="module")
+def document(client) -> dict[str, Any]:
+    return client.get("/openapi.json").json()
+
+
+def test_every_reference_in_the_openapi_document_resolves(document):
+    found = list(references(document))
+    assert len(found) > 50  # the walk reached the paths, not only the top
+    dangling = sorted({ref for ref in found if not _resolves(document, ref)})
+    assert dangling == []
+
+
+def _resolves(document: dict[str, Any], reference: str) -> bool:
+    try:
+        resolve(document, reference)
+    except (KeyError, IndexError, ValueError):
+        return False
+    return True
+
+
+def test_every_problem_response_names_the_problem_schema(document):
+    problem = document["components"]["schemas"]["Problem"]
+    assert {"type", "title", "status", "detail", "errors"} <= set(problem["properties"])
+    items = problem["properties"]["errors"]["anyOf"][0]["items"]
+    assert resolve(document, items["$ref"])["required"] == ["field", "message"]
+    problem_responses = [
+        response
+        for operations in document["paths"].values()
+        for operation in operations.values()
+        for status, response in operation["responses"].items()
+        if status.startswith(("4", "5"))
+    ]
+    assert len(problem_responses) > 20
+    for response in problem_responses:
+        content = response["content"]
+        assert "application/json" not in content  # a problem is never plain JSON
+        assert content["application/problem+json"]["schema"] == {
+            "$ref": "#/components/schemas/Problem"
+        }
+
+
+def test_the_openapi_document_matches_the_published_openapi_schema(document):
+    """Against OAI's JSON Schema for OpenAPI 3.1 (the copy schemathesis ships), which
+    checks the document's structure; references are the test above's job."""
+    import jsonschema_rs
+    from schemathesis.specs.openapi.definitions import OPENAPI_31
+
+    assert document["openapi"].startswith("3.1.")
+    errors = jsonschema_rs.Draft202012Validator(OPENAPI_31).iter_errors(document)
+    assert [f"{e.instance_path}: {e.message}" for e in errors] == []
+
+
+def test_the_openapi_document_passes_openapi_spec_validator(document):
+    """Only where ``openapi-spec-validator`` is installed (it is not a dev dependency)."""
+    validator = pytest.importorskip("openapi_spec_validator")
+    validator.validate(document)

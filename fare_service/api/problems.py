@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -90,10 +91,22 @@ def _title(status: int) -> str:
 
 
 def install(app: FastAPI) -> None:
+    """The handlers, and the problem schemas in the OpenAPI document's components."""
     app.add_exception_handler(RequestValidationError, on_validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(FareServiceError, on_service_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, on_http_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, on_unexpected_error)
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = generate()
+        components = document.setdefault("components", {}).setdefault("schemas", {})
+        for name, schema in _PROBLEM_SCHEMAS.items():
+            if name not in components:
+                components[name] = copy.deepcopy(schema)
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 class FieldError(BaseModel):
@@ -112,7 +125,17 @@ class Problem(BaseModel):
     errors: list[FieldError] | None = None
 
 
-_PROBLEM_CONTENT = {PROBLEM_JSON: {"schema": Problem.model_json_schema()}}
+def _component_schemas(model: type[BaseModel]) -> dict[str, dict[str, Any]]:
+    """``model`` and the models it uses, each under its name, their references pointing
+    into the document's components: FastAPI does not see models named only in
+    ``responses`` content, and pydantic's default ``#/$defs/...`` resolves nowhere there."""
+    schema = model.model_json_schema(ref_template=COMPONENTS + "{model}")
+    return {**schema.pop("$defs", {}), model.__name__: schema}
+
+
+COMPONENTS = "#/components/schemas/"
+_PROBLEM_SCHEMAS = _component_schemas(Problem)
+_PROBLEM_CONTENT = {PROBLEM_JSON: {"schema": {"$ref": COMPONENTS + Problem.__name__}}}
 _STATUSES = {
     400: "the body could not be read (not UTF-8 or not JSON)",
     401: "missing or wrong API key",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fare_service.api.problems import problem
@@ -43,7 +44,8 @@ class ApiKeys:
 
 
 class ApiGuard:
-    """401 without a valid key; 415 for a POST body that is not JSON (before any parsing).
+    """401 without a valid key; 415 for a POST body that is not JSON (before any parsing),
+    on a route that takes a POST: elsewhere routing answers, 404 or 405 with ``Allow``.
 
     Keys are read from ``app.state.api_keys``, which the lifespan loads.
     """
@@ -61,7 +63,8 @@ class ApiGuard:
                 response.headers["WWW-Authenticate"] = "Bearer"
                 await response(scope, receive, send)
                 return
-            if scope["method"] == "POST" and not _is_json(headers.get(b"content-type", b"")):
+            content_type = headers.get(b"content-type", b"")
+            if scope["method"] == "POST" and not _is_json(content_type) and _routed(scope):
                 detail = "send the body as application/json"
                 await problem(415, "Unsupported Media Type", detail, "http")(scope, receive, send)
                 return
@@ -70,3 +73,9 @@ class ApiGuard:
 
 def _is_json(content_type: bytes) -> bool:
     return content_type.split(b";")[0].strip().lower() == b"application/json"
+
+
+def _routed(scope: Scope) -> bool:
+    """Does a route take this method at this path? Asked only of a body that is not JSON,
+    so a well-formed POST never pays for matching the routes twice."""
+    return any(route.matches(scope)[0] is Match.FULL for route in scope["app"].router.routes)

@@ -1,0 +1,245 @@
+"""HTTP hygiene: clients that leave, methods a route lacks, the OpenAPI document, security
+headers, and settings that stop the start with one clear line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from prometheus_client import REGISTRY
+from pydantic import BaseModel
+
+from fare_service.api.app import create_app
+from fare_service.config import Settings
+from tests.api.conftest import API_KEY
+
+
+@pytest.fixture
+def logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """The service's log records, even after ``configure_logging`` (which another test may
+    have run in this process) stopped them propagating to the root, where caplog listens."""
+    caplog.set_level(logging.INFO, logger="fare_service")
+    logger = logging.getLogger("fare_service")
+    detached = not logger.propagate
+    if detached:
+        logger.addHandler(caplog.handler)
+    yield caplog
+    if detached:
+        logger.removeHandler(caplog.handler)
+
+
+def requests_counted(route: str, method: str, status: str) -> float:
+    labels = {"route": route, "method": method, "status": status}
+    return REGISTRY.get_sample_value("fare_requests_total", labels) or 0.0
+
+
+def leave_mid_body(app: Any, path: str) -> list[dict[str, Any]]:
+    """POST half a JSON body to ``path`` and hang up, as uvicorn reports it; returns what
+    the app sent (to nobody)."""
+    incoming = [
+        {"type": "http.request", "body": b'{"tariff_id": "seo', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"transfer-encoding", b"chunked")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+    asyncio.run(app(scope, receive, send))  # raises if the disconnect escapes the app
+    return sent
+
+
+def assert_counted_as_client_closed(route: str, logs: pytest.LogCaptureFixture, run) -> None:  # type: ignore[no-untyped-def]
+    before = {status: requests_counted(route, "POST", status) for status in ("499", "500", "400")}
+    run()
+    records = logs.records
+    assert requests_counted(route, "POST", "499") == before["499"] + 1
+    assert requests_counted(route, "POST", "500") == before["500"]
+    assert requests_counted(route, "POST", "400") == before["400"]
+    assert not [r for r in records if r.levelno >= logging.WARNING], records
+    access = [r for r in records if r.name == "fare_service.access"]
+    assert [r.fields["status"] for r in access] == [499]  # type: ignore[attr-defined]
+    assert access[0].levelno == logging.INFO and access[0].exc_info is None
+
+
+def test_a_client_that_leaves_mid_body_is_499_not_500(client, logs):
+    """The quote handler reads its own body: Starlette raises ClientDisconnect."""
+    assert_counted_as_client_closed(
+        "/v1/quotes", logs, lambda: leave_mid_body(client.app, "/v1/quotes")
+    )
+
+
+class Echo(BaseModel):
+    tariff_id: str
+
+
+def test_a_client_that_leaves_a_plain_fastapi_body_is_499_too(logs):
+    """A FastAPI body parameter turns ClientDisconnect into a 400 sent to nobody."""
+    app = create_app(Settings())
+
+    @app.post("/echo-body")
+    async def echo(body: Echo) -> Echo:
+        return body
+
+    assert_counted_as_client_closed("/echo-body", logs, lambda: leave_mid_body(app, "/echo-body"))
+
+
+def test_a_disconnect_after_the_response_is_not_499():
+    """uvicorn also answers ``receive()`` with a disconnect once the response is complete."""
+    from fare_service.api.observe import ObserveMiddleware
+
+    async def answer_then_listen(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await receive()
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+        assert (await receive())["type"] == "http.disconnect"
+
+    before = {status: requests_counted("unmatched", "POST", status) for status in ("204", "499")}
+    sent = leave_mid_body(ObserveMiddleware(answer_then_listen, max_body_bytes=100), "/after")
+    assert sent[0]["status"] == 204
+    assert requests_counted("unmatched", "POST", "204") == before["204"] + 1
+    assert requests_counted("unmatched", "POST", "499") == before["499"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("POST", "/v1/tariffs", "GET"),
+        ("POST", "/v1/places?q=x", "GET"),
+        ("POST", "/metrics", "GET"),
+        ("POST", "/v1/tariffs/seoul-taxi", "GET"),
+        ("GET", "/v1/quotes", "POST"),
+        ("PUT", "/v1/adjustments", "POST"),
+    ],
+)
+def test_a_method_the_route_lacks_is_405_with_allow(keyed_client, method, path, allow):
+    """Whatever the body's type: the guard's 415 is only for routes that take a POST."""
+    for headers in ({}, {"content-type": "text/plain"}, {"content-type": "application/json"}):
+        keyed = {**headers, "Authorization": f"Bearer {API_KEY}"}
+        response = keyed_client.request(method, path, content=b"x", headers=keyed)
+        assert response.status_code == 405, (headers, response.text)
+        assert response.headers["allow"] == allow
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["status"] == 405
+
+
+def test_the_key_is_still_asked_before_the_method(keyed_client):
+    for method, path in [("POST", "/v1/tariffs"), ("POST", "/metrics"), ("GET", "/v1/quotes")]:
+        response = keyed_client.request(method, path, content=b"x")
+        assert response.status_code == 401, (method, path)
+        assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_post_route_still_refuses_a_body_that_is_not_json(keyed_client):
+    keyed = {"Authorization": f"Bearer {API_KEY}"}
+    for path in ("/v1/quotes", "/v1/quotes/batch", "/v1/adjustments"):
+        for content_type in ("text/plain", "application/x-www-form-urlencoded", None):
+            headers = {**keyed, "content-type": content_type} if content_type else keyed
+            response = keyed_client.post(path, content=b"{}", headers=headers)
+            assert response.status_code == 415, (path, content_type)
+            assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_an_unknown_path_is_404_whatever_the_body(keyed_client):
+    keyed = {"Authorization": f"Bearer {API_KEY}", "content-type": "text/plain"}
+    assert keyed_client.post("/v1/nothing", content=b"x", headers=keyed).status_code == 404
+
+
+def references(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value
+            else:
+                yield from references(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from references(item)
+
+
+def resolve(document: dict[str, Any], reference: str) -> Any:
+    """A local JSON pointer (RFC 6901) -> the node it names; KeyError if none."""
+    assert reference.startswith("#/"), f"{reference}: the document must stand alone"
+    node: Any = document
+    for escaped in reference[2:].split("/"):
+        token = escaped.replace("~1", "/").replace("~0", "~")
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node
+
+
+@pytest.fixture(scope="module")
+def document(client) -> dict[str, Any]:
+    return client.get("/openapi.json").json()
+
+
+def test_every_reference_in_the_openapi_document_resolves(document):
+    found = list(references(document))
+    assert len(found) > 50  # the walk reached the paths, not only the top
+    dangling = sorted({ref for ref in found if not _resolves(document, ref)})
+    assert dangling == []
+
+
+def _resolves(document: dict[str, Any], reference: str) -> bool:
+    try:
+        resolve(document, reference)
+    except (KeyError, IndexError, ValueError):
+        return False
+    return True
+
+
+def test_every_problem_response_names_the_problem_schema(document):
+    problem = document["components"]["schemas"]["Problem"]
+    assert {"type", "title", "status", "detail", "errors"} <= set(problem["properties"])
+    items = problem["properties"]["errors"]["anyOf"][0]["items"]
+    assert resolve(document, items["$ref"])["required"] == ["field", "message"]
+    problem_responses = [
+        response
+        for operations in document["paths"].values()
+        for operation in operations.values()
+        for status, response in operation["responses"].items()
+        if status.startswith(("4", "5"))
+    ]
+    assert len(problem_responses) > 20
+    for response in problem_responses:
+        content = response["content"]
+        assert "application/json" not in content  # a problem is never plain JSON
+        assert content["application/problem+json"]["schema"] == {
+            "$ref": "#/components/schemas/Problem"
+        }
+
+
+def test_the_openapi_document_matches_the_published_openapi_schema(document):
+    """Against OAI's JSON Schema for OpenAPI 3.1 (the copy schemathesis ships), which
+    checks the document's structure; references are the test above's job."""
+    import jsonschema_rs
+    from schemathesis.specs.openapi.definitions import OPENAPI_31
+
+    assert document["openapi"].startswith("3.1.")
+    errors = jsonschema_rs.Draft202012Validator(OPENAPI_31).iter_errors(document)
+    assert [f"{e.instance_path}: {e.message}" for e in errors] == []
+
+
+def test_the_openapi_document_passes_openapi_spec_validator(document):
+    """Only where ``openapi-spec-validator`` is installed (it is not a dev dependency)."""
+    validator = pytest.importorskip("openapi_spec_validator")
+    validator.validate(document)

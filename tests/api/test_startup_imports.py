@@ -63,12 +63,7 @@ def imported_by_request() -> dict[str, dict]:
     [
         "quotes",
         "adjustments",
-        pytest.param(
-            "batch",
-            marks=pytest.mark.xfail(
-                strict=False, reason="batch endpoint still uses pandas; fixed on main"
-            ),
-        ),
+        "batch",
     ],
 )
 def test_a_request_imports_no_heavy_library(imported_by_request, endpoint):

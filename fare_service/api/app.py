@@ -21,6 +21,7 @@ from fare_service.api import (
     routes_quotes,
     routes_web,
 )
+from fare_service.api.headers import SecurityHeaders
 from fare_service.api.observe import ObserveMiddleware
 from fare_service.api.security import ApiGuard, ApiKeys
 from fare_service.config import Settings, get_settings
@@ -93,4 +94,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         )
     app.add_middleware(ObserveMiddleware, max_body_bytes=settings.max_body_bytes)
+    # outermost, so that every answer of the middleware above (401, 413, 415) has them too
+    app.add_middleware(SecurityHeaders, openapi_url=app.openapi_url or "/openapi.json")
     return app

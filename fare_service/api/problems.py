@@ -74,7 +74,10 @@ async def on_unexpected_error(request: Request, exc: Exception) -> Response:
     request_id = _request_id(request)
     log.error("unhandled error", exc_info=exc, extra={"request_id": request_id})
     detail = f"an unexpected error occurred; quote request id {request_id}"
-    return problem(500, "Internal error", detail, "internal", request_id=request_id)
+    response = problem(500, "Internal error", detail, "internal", request_id=request_id)
+    # Starlette sends this answer outside every middleware, api/headers.py's too
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _request_id(request: Request) -> str | None:

@@ -4,7 +4,10 @@ headers, and settings that stop the start with one clear line."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +18,12 @@ from pydantic import BaseModel
 from fare_service.api.app import create_app
 from fare_service.config import Settings
 from tests.api.conftest import API_KEY
+
+QUOTE = {
+    "tariff_id": "seoul-taxi",
+    "origin": {"lat": 37.5663, "lon": 126.9779},
+    "destination": {"lat": 37.4979, "lon": 127.0276},
+}
 
 
 @pytest.fixture
@@ -243,3 +252,63 @@ def test_the_openapi_document_passes_openapi_spec_validator(document):
     from openapi_spec_validator import validate
 
     validate(document)
+
+
+def csp(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """``Content-Security-Policy`` -> {directive: sources}."""
+    parts = response.headers["content-security-policy"].split(";")
+    return {name: sources for name, _, sources in (p.strip().partition(" ") for p in parts)}
+
+
+@pytest.mark.parametrize("path", ["/", "/docs", "/static/app.js", "/docs-static/swagger-ui.css"])
+def test_pages_and_their_files_send_a_strict_policy(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["x-content-type-options"] == "nosniff"
+    directives = csp(response)
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["default-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    scripts = directives["script-src"].split()
+    assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts
+    assert "'unsafe-inline'" not in directives.get("style-src", "")
+
+
+def test_the_form_has_no_inline_script_or_style(client):
+    """What its policy (no inline anything) needs of the page."""
+    html = client.get("/").text
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.DOTALL)
+    assert scripts and all(" src=" in tag and not body.strip() for tag, body in scripts)
+    assert "<style" not in html and " style=" not in html
+    assert not re.search(r"\son[a-z]+=", html)  # no onclick= and the like
+
+
+def test_docs_allows_exactly_its_own_inline_script(client):
+    """Swagger UI starts from one inline script: allowed by its hash, nothing else is."""
+    response = client.get("/docs")
+    inline = re.findall(r"<script>(.*?)</script>", response.text, re.DOTALL)
+    assert len(inline) == 1
+    digest = base64.b64encode(hashlib.sha256(inline[0].encode()).digest()).decode()
+    assert csp(response)["script-src"] == f"'self' 'sha256-{digest}'"
+    assert f"sha256-{digest}" not in client.get("/").headers["content-security-policy"]
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/v1/tariffs", "/metrics", "/v1/nothing"])
+def test_every_response_says_nosniff(client, path):
+    assert client.get(path).headers["x-content-type-options"] == "nosniff"
+
+
+def test_refusals_and_errors_say_nosniff_too(keyed_client, client, monkeypatch):
+    assert keyed_client.get("/v1/tariffs").headers["x-content-type-options"] == "nosniff"  # 401
+    too_large = client.post("/v1/quotes", content=b"x" * 9_000_000)
+    assert too_large.status_code == 413
+    assert too_large.headers["x-content-type-options"] == "nosniff"
+    import fare_service.api.routes_quotes as routes
+
+    async def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(routes, "quote_route", broken)
+    failed = client.post("/v1/quotes", json=QUOTE)
+    assert failed.status_code == 500
+    assert failed.headers["x-content-type-options"] == "nosniff"

@@ -221,6 +221,15 @@ class PlaceIndex:
         """2-char 시도 codes per point ("11" Seoul, "41" Gyeonggi), "" outside Korea."""
         return self._grid.codes(lat_deg, lon_deg)
 
+    def outside_home(
+        self, lat_deg: np.ndarray, lon_deg: np.ndarray, home_sido_codes: Iterable[str]
+    ) -> np.ndarray:
+        """Per point: outside every home 시도 (:meth:`stops_outside` for many points),
+        compared as the grid's class numbers, not as strings."""
+        home = set(home_sido_codes)
+        classes = [k for k, code in enumerate(self._grid.code_table.tolist()) if code in home]
+        return ~np.isin(self._grid.classes(lat_deg, lon_deg), classes)
+
     def in_korea(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
         """On or within ~5 km of Korean land: bridges, piers and ferries count."""
         return self._grid.near(lat_deg, lon_deg)

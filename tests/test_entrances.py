@@ -25,6 +25,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from fare_service import cli
+from fare_service.api.schemas import ADJUSTMENT_EXAMPLE
 from fare_service.service import runtime as runtime_module
 from tests.api.conftest import make_client
 
@@ -169,15 +170,7 @@ def as_adjustment(body: dict[str, Any]) -> dict[str, Any] | None:
             "driving_started": True,
         },
         "change": {"destination": body["destination"], "legs": body.get("legs")},
-        "checks": {
-            "identity_verified": True,
-            "driver_present": True,
-            "driver_consent": True,
-            "customer_consent": True,
-            "reconnections_so_far": 0,
-            "customer_recalling": False,
-            "driver_on_duty": True,
-        },
+        "checks": ADJUSTMENT_EXAMPLE["checks"],
     }
 
 

@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     api_keys_file: Path | None = None
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    keep_alive_timeout_s: int = Field(default=5, ge=1, le=600)
+    """An idle keep-alive connection is closed after this. Behind a proxy, keep it above the
+    proxy's idle timeout, so the proxy closes first and never sends on a closing one."""
+    request_head_timeout_s: float = Field(default=10.0, gt=0, le=600)
+    """From connecting, or from a request's first byte, to its last header; then cut off."""
+
     max_body_bytes: int = Field(default=8_000_000, gt=0)
     """Large enough for a 10,000-item batch of place-name quotes (about 3 MB)."""
     max_waypoints: int = Field(default=10, ge=0, le=50)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import ipaddress
 import logging
 import os
@@ -10,6 +12,8 @@ import sys
 import tempfile
 from collections.abc import Callable
 from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from fare_service.api.logs import configure_logging
 from fare_service.config import Settings
@@ -50,6 +54,12 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
         "access_log": False,  # our middleware writes one JSON line per request instead
         "log_level": "warning",
         "server_header": False,
+        # Idle keep-alive connections close after this; a request head must arrive within
+        # the other (HeadTimeoutProtocol), so no held-open connection lasts forever.
+        "timeout_keep_alive": settings.keep_alive_timeout_s,
+        "http": functools.partial(
+            HeadTimeoutProtocol, head_timeout_s=settings.request_head_timeout_s
+        ),
     }
     if workers > 1 and ReusePortListener.usable(port):
         listener = ReusePortListener(host, port).checked()
@@ -96,3 +106,70 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     return sock
+
+
+class HeadTimeoutProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, closing a connection whose request head (request line
+    and headers) is not in within ``head_timeout_s``, or grows past ``MAX_HEAD_BYTES``.
+
+    uvicorn 0.54 has no such limit (read in ``uvicorn/protocols/http/httptools_impl.py``):
+    its keep-alive timer runs only from a response to the next request's first byte, and
+    nothing runs before the first request or while a head arrives, so a client that
+    connected and sent nothing, or half a request line, held the connection forever; nor
+    does httptools bound a head's size (``h11_max_incomplete_event_size`` is for h11). The
+    app cannot help: uvicorn calls it once the head is complete. The hooks are the
+    asyncio protocol's and httptools' parser callbacks, which uvicorn implements;
+    ``tests/api/test_slow_clients.py`` checks them against the real server.
+    """
+
+    MAX_HEAD_BYTES = 32 * 1024  # nginx's default: 4 header buffers of 8 KB
+
+    def __init__(self, *args: Any, head_timeout_s: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.head_timeout_s = head_timeout_s
+        self.head_deadline: asyncio.TimerHandle | None = None
+        self.head_bytes = 0
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._await_head()
+
+    def data_received(self, data: bytes) -> None:
+        if self.head_deadline is not None:
+            self.head_bytes += len(data)
+        super().data_received(data)
+        if self.head_deadline is not None and self.head_bytes > self.MAX_HEAD_BYTES:
+            self._cancel_head_deadline()
+            self.transport.write(HEAD_TOO_LARGE)
+            self.transport.close()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._await_head()
+
+    def on_headers_complete(self) -> None:
+        self._cancel_head_deadline()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_head_deadline()
+        super().connection_lost(exc)
+
+    def _await_head(self) -> None:
+        """From the connection or a request's first byte, whichever is first."""
+        if self.head_deadline is None:
+            self.head_bytes = 0
+            self.head_deadline = asyncio.get_running_loop().call_later(
+                self.head_timeout_s, self.transport.close
+            )
+
+    def _cancel_head_deadline(self) -> None:
+        if self.head_deadline is not None:
+            self.head_deadline.cancel()
+            self.head_deadline = None
+
+
+HEAD_TOO_LARGE = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+    b"content-length: 0\r\nconnection: close\r\n\r\n"
+)

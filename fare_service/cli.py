@@ -12,7 +12,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from fare_service.config import Settings, get_settings
+from fare_service.config import Settings, SettingsError, get_settings
 from fare_service.errors import FareServiceError
 from fare_service.pricing import MAX_QUANTITY, OUT_OF_RANGE
 from fare_service.tariff_book import TariffBook, load_tariff_book, load_tariff_file
@@ -23,6 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args) or 0)
+    except SettingsError as exc:
+        for line in exc.lines:
+            print(f"error: {line}", file=sys.stderr)
+        return 2
     except FareServiceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

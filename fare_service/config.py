@@ -1,15 +1,24 @@
-"""Settings, read once from ``FARE_SERVICE_*`` environment variables and validated at start-up."""
+"""Settings, read once from ``FARE_SERVICE_*`` environment variables and validated at start-up.
+
+Validation checks what can be checked without loading anything: numbers and choices, that
+the folders and files named exist, that the OSRM router has an address, and it reads the
+API key file. A bad setting is a :class:`SettingsError`, one ``FARE_SERVICE_X: reason``
+line per variable, which ``fare-service`` prints instead of a stack. The tariff files'
+contents are the tariff loader's to judge (``fare-service tariffs check``).
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "FARE_SERVICE_"
 
 
 def _split_commas(value: object) -> object:
@@ -19,7 +28,7 @@ def _split_commas(value: object) -> object:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="FARE_SERVICE_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
 
     tariff_dir: Path = PROJECT_ROOT / "tariffs"
     default_tariff: str = "daeri-standard"
@@ -52,17 +61,104 @@ class Settings(BaseSettings):
     agreed_fare_band_high: float = Field(default=0.50, ge=0, le=10)
     verdict_tolerance_won: int = Field(default=0, ge=0)
 
+    _file_keys: tuple[str, ...] = PrivateAttr(default=())
     _split = field_validator("api_keys", "cors_origins", mode="before")(_split_commas)
+
+    @field_validator("tariff_dir")
+    @classmethod
+    def _has_tariffs(cls, folder: Path) -> Path:
+        _must_be(folder, "folder", "tariff_dir")
+        if not any(folder.glob("*.toml")):
+            raise _bad("tariff_dir", f"no tariff files (*.toml) in {folder}")
+        return folder
+
+    @field_validator("templates_dir")
+    @classmethod
+    def _is_a_folder(cls, folder: Path | None) -> Path | None:
+        return folder if folder is None else _must_be(folder, "folder", "templates_dir")
+
+    @field_validator("route_profile")
+    @classmethod
+    def _is_a_file(cls, path: Path | None) -> Path | None:
+        return path if path is None else _must_be(path, "file", "route_profile")
+
+    @field_validator("osrm_url")
+    @classmethod
+    def _is_http(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("http://", "https://")):
+            raise _bad("osrm_url", f"{url!r} is not an http:// or https:// address")
+        return url
+
+    @model_validator(mode="after")
+    def _osrm_has_an_address(self) -> Settings:
+        if self.router == "osrm" and not self.osrm_url:
+            raise _bad("router", f"osrm needs {ENV_PREFIX}OSRM_URL, the OSRM server's address")
+        return self
+
+    @model_validator(mode="after")
+    def _read_key_file(self) -> Settings:
+        """Now, so that a key file the service cannot use stops the start, not a request."""
+        if self.api_keys_file is not None:
+            self._file_keys = _read_keys(self.api_keys_file)
+        return self
 
     def all_api_keys(self) -> list[str]:
         """Keys from the variable and from the key file (one per line, ``#`` comments)."""
-        keys = list(self.api_keys)
-        if self.api_keys_file is not None:
-            lines = self.api_keys_file.read_text(encoding="utf-8").splitlines()
-            keys += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-        return keys
+        return [*self.api_keys, *self._file_keys]
+
+
+class SettingsError(Exception):
+    """Bad ``FARE_SERVICE_*`` settings; ``lines`` holds one ``FARE_SERVICE_X: reason``
+    per bad variable."""
+
+    def __init__(self, error: ValidationError) -> None:
+        self.lines = [_describe(detail) for detail in error.errors(include_url=False)]
+        super().__init__("; ".join(self.lines))
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(error) from None
+
+
+def _bad(field: str, reason: str) -> PydanticCustomError:
+    """A settings error naming its variable even where pydantic gives no location (a
+    check across fields)."""
+    return PydanticCustomError("setting", "{reason}", {"field": field, "reason": reason})
+
+
+def _must_be(path: Path, kind: Literal["file", "folder"], field: str) -> Path:
+    if not path.exists():
+        raise _bad(field, f"{path} does not exist")
+    if not (path.is_dir() if kind == "folder" else path.is_file()):
+        raise _bad(field, f"{path} is not a {kind}")
+    return path
+
+
+def _read_keys(path: Path) -> tuple[str, ...]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise _bad("api_keys_file", f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise _bad("api_keys_file", f"{path} is not UTF-8 text") from None
+    keys = tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    if not keys:  # an empty file must not leave the API open by accident
+        raise _bad("api_keys_file", f"no keys in {path} (one a line, # for comments)")
+    return keys
+
+
+def _describe(detail: Any) -> str:
+    """One pydantic error -> ``FARE_SERVICE_X: reason``; the input is shown unless it may
+    be a key."""
+    ctx = detail.get("ctx") or {}
+    loc = detail["loc"]
+    field = str(ctx.get("field") or (loc[0] if loc else "*"))
+    reason = detail["msg"]
+    given = detail.get("input")
+    if detail["type"] != "setting" and isinstance(given, str) and "key" not in field:
+        reason += f" (got {given!r})"
+    return f"{ENV_PREFIX}{field.upper()}: {reason}"

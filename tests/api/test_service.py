@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Annotated
 
 import pytest
+from fastapi import APIRouter, Depends, Request
 
 from fare_service.api.deps import get_runtime
-from fare_service.api.schemas import ADJUSTMENT_EXAMPLE
+from fare_service.api.fast_route import JsonBodyRoute
+from fare_service.api.schemas import ADJUSTMENT_EXAMPLE, QuoteRequest
 from fare_service.api.serve import is_loopback, serve
 from fare_service.config import Settings
 from tests.api.conftest import API_KEY, make_client
@@ -225,3 +228,57 @@ def test_cors_only_for_configured_origins():
             headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
         )
         assert "access-control-allow-origin" not in denied.headers
+
+
+def test_the_json_body_shortcut_answers_as_fastapis_own_handler(client):
+    """``JsonBodyRoute`` reads the body in one pass; with an override in place the same
+    route runs FastAPI's handler. Both must give the same answers and name the same
+    fields."""
+    good = {**QUOTE, "at": "2026-11-18T23:30:00+09:00"}
+    bodies = [
+        good,
+        {**good, "origin": {"lat": 137.0, "lon": 127.0}},
+        {**good, "at": "1763476200", "waiting_s": -1},
+        {"destination": {"place": ""}},
+        [],
+    ]
+
+    def answers() -> list[tuple[int, object]]:
+        found = []
+        for body in bodies:
+            response = client.post("/v1/quotes", json=body)
+            document = response.json()
+            fields = sorted(e["field"] for e in document.get("errors") or []) or document
+            found.append((response.status_code, fields))
+        return found
+
+    shortcut = answers()
+    client.app.dependency_overrides[get_runtime] = get_runtime
+    try:
+        standard = answers()
+    finally:
+        client.app.dependency_overrides.clear()
+    assert shortcut == standard
+    assert [status for status, _ in shortcut] == [200, 422, 422, 422, 422]
+
+
+async def _with_query(body: QuoteRequest, q: str) -> None: ...
+
+
+def _needs_more(request: Request, limit: int) -> int:
+    return limit
+
+
+async def _with_odd_dependency(
+    body: QuoteRequest, limit: Annotated[int, Depends(_needs_more)]
+) -> None: ...
+
+
+async def _two_bodies(body: QuoteRequest, other: QuoteRequest) -> None: ...
+
+
+def test_the_shortcut_refuses_what_it_would_not_run():
+    router = APIRouter(route_class=JsonBodyRoute)
+    for endpoint in (_with_query, _with_odd_dependency, _two_bodies):
+        with pytest.raises(TypeError, match=endpoint.__name__):
+            router.add_api_route("/x", endpoint, methods=["POST"])

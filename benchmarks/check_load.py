@@ -2,11 +2,12 @@
 
     python benchmarks/check_load.py rss --pid PID          # RSS (bytes) of a process tree
     python benchmarks/check_load.py cpu --pid PID          # CPU seconds of each worker
+    python benchmarks/check_load.py tcp                    # the kernel's TCP counters
     python benchmarks/check_load.py check --csv benchmarks/results/load --p99-ms 25 ...
 
-Thresholds: no failed request; p99 of quotes and adjustments under ``--p99-ms``; RSS
-growth under 10% between start (after a warm-up) and end, in soak mode. Exit 1 on a miss.
-Called by ``run_load.sh``.
+Thresholds: no failed request; p99 and p99.9 of quotes and adjustments under ``--p99-ms``
+and ``--p999-ms``; RSS growth under 10% between start (after a warm-up) and end, in soak
+mode. Exit 1 on a miss. Called by ``run_load.sh``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,34 @@ import sys
 from pathlib import Path
 
 CHECKED = {"/v1/quotes": "quotes", "/v1/adjustments": "adjustments"}
+# A dropped SYN or a full accept queue costs the client a 1 s retransmission, which the
+# server's own histogram never sees; these tell it from a stall in the server.
+TCP_COUNTERS = (
+    "ListenOverflows",
+    "ListenDrops",
+    "TCPSynRetrans",
+    "TCPTimeouts",
+    "PassiveOpens",
+    "EstabResets",
+)
+
+
+def tcp_counters() -> dict[str, int]:
+    """The machine's (not only this server's) TCP counters from /proc, as nstat shows them."""
+    found: dict[str, int] = {}
+    for source in ("/proc/net/snmp", "/proc/net/netstat"):
+        lines = Path(source).read_text().splitlines()
+        for names, values in zip(lines[::2], lines[1::2], strict=True):
+            pairs = zip(names.split()[1:], values.split()[1:], strict=True)
+            found.update((n, int(v)) for n, v in pairs if n in TCP_COUNTERS)
+    return found
+
+
+def tcp_delta(start: str | None, end: str | None) -> dict[str, int] | None:
+    if not start or not end:
+        return None
+    before, after = json.loads(start), json.loads(end)
+    return {name: after[name] - before.get(name, 0) for name in after}
 
 
 def rss_of_tree(pid: int) -> int:
@@ -97,12 +126,15 @@ def check(args: argparse.Namespace) -> int:
             "rps": round(float(row["Requests/s"]), 1),
             "p50_ms": row["50%"],
             "p99_ms": row["99%"],
+            "p999_ms": row["99.9%"],
             "max_ms": round(float(row["Max Response Time"]), 1),
         }
         if int(row["Failure Count"]):
             failures.append(f"{name}: {int(row['Failure Count'])} failed requests")
         if name in CHECKED and float(row["99%"]) > args.p99_ms:
             failures.append(f"{name}: p99 {row['99%']} ms > {args.p99_ms} ms")
+        if name in CHECKED and float(row["99.9%"]) > args.p999_ms:
+            failures.append(f"{name}: p99.9 {row['99.9%']} ms > {args.p999_ms} ms")
     growth = (args.rss_end - args.rss_start) / args.rss_start if args.rss_start else None
     if growth is not None and growth > 0.10:
         failures.append(f"server RSS grew {growth:.1%} (limit 10%)")
@@ -111,6 +143,7 @@ def check(args: argparse.Namespace) -> int:
         "workers": args.workers,
         "run_time": args.run_time,
         "p99_limit_ms": args.p99_ms,
+        "p999_limit_ms": args.p999_ms,
         "endpoints": endpoints,
         "rss_start_mb": round(args.rss_start / 2**20, 1) if args.rss_start else None,
         "rss_end_mb": round(args.rss_end / 2**20, 1) if args.rss_end else None,
@@ -118,6 +151,7 @@ def check(args: argparse.Namespace) -> int:
         # share of one core per process (the supervisor first, then each worker)
         "server_cpu_cores": cpu_share(args.cpu_start, args.cpu_end, args.elapsed_s or 1),
         "server_latency": server_latency(args.metrics_start, args.metrics_end),
+        "tcp_counters": tcp_delta(args.tcp_start, args.tcp_end),
         "failed_thresholds": failures,
         "passed": not failures,
     }
@@ -158,10 +192,12 @@ def main() -> int:
     rss.add_argument("--pid", type=int, required=True)
     cpu = commands.add_parser("cpu")
     cpu.add_argument("--pid", type=int, required=True)
+    commands.add_parser("tcp")
     run = commands.add_parser("check")
     for name in ("--csv", "--summary", "--chart", "--run-time"):
         run.add_argument(name, required=True)
     run.add_argument("--p99-ms", type=float, default=25.0)
+    run.add_argument("--p999-ms", type=float, default=50.0)
     for name in ("--rate", "--workers"):
         run.add_argument(name, type=int, required=True)
     run.add_argument("--rss-start", type=int, help="bytes, after warm-up (soak mode)")
@@ -171,12 +207,17 @@ def main() -> int:
     run.add_argument("--elapsed-s", type=float, help="seconds between the two cpu readings")
     run.add_argument("--metrics-start", help="/metrics text saved before the run")
     run.add_argument("--metrics-end", help="/metrics text saved after the run")
+    run.add_argument("--tcp-start", help="JSON from the tcp command, before the run")
+    run.add_argument("--tcp-end", help="the same after the run")
     args = parser.parse_args()
     if args.command == "rss":
         print(rss_of_tree(args.pid))
         return 0
     if args.command == "cpu":
         print(json.dumps(cpu_of_workers(args.pid)))
+        return 0
+    if args.command == "tcp":
+        print(json.dumps(tcp_counters()))
         return 0
     return check(args)
 

@@ -12,7 +12,9 @@ every 100 ms, and the last of each burst waited for the other 39. Agents on the 
 are independent.) A user whose request ran late sends its next ones back to back, and
 locust times each from when it was sent, not when it was due: a stall of the server
 shows in its own requests' times, not in those it delayed. Run it through
-``benchmarks/run_load.sh``, which only ever targets 127.0.0.1.
+``benchmarks/run_load.sh``, which only ever targets 127.0.0.1. With ``LOAD_TRACE=path``,
+each request's start (Unix seconds), name and milliseconds go to that CSV: when the slow
+ones were sent tells a stall (one cluster per worker) from a tail spread over the run.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import random
 import time
 
 from bodies import adjustment_body, batch_body, quote_body
-from locust import FastHttpUser, task
+from locust import FastHttpUser, events, task
 
 SEED = int(os.environ.get("LOAD_SEED", "20261129"))
 _seeds = itertools.count(SEED)
@@ -45,6 +47,14 @@ QUOTES, ADJUSTMENTS, BATCHES = (
 
 
 USER_RPS = float(os.environ.get("LOAD_USER_RPS", "10"))
+
+if trace_path := os.environ.get("LOAD_TRACE"):
+    trace = open(trace_path, "w", encoding="utf-8")  # noqa: SIM115 (closed when locust quits)
+    events.quitting.add_listener(lambda **_: trace.close())
+
+    @events.request.add_listener
+    def record(name: str, response_time: float, start_time: float, **_: object) -> None:
+        trace.write(f"{start_time:.3f},{name},{response_time:.1f}\n")
 
 
 class AdminUI(FastHttpUser):

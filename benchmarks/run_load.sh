@@ -5,6 +5,7 @@
 #   benchmarks/run_load.sh                      # 400 req/s, 2 workers, 60 s
 #   RATE=200 WORKERS=1 RUN_TIME=30s benchmarks/run_load.sh
 #   SOAK=1 benchmarks/run_load.sh               # 10 minutes at the same rate, RSS start/end
+#   LOAD_TRACE=/tmp/trace.csv benchmarks/run_load.sh   # also each request's start and time
 #
 # Writes benchmarks/results/load-*.csv, load-summary.json and load-latency.png.
 # Every loop is bounded in time; only 127.0.0.1 is ever targeted.
@@ -17,6 +18,7 @@ RUN_TIME=${RUN_TIME:-60s}
 PORT=${PORT:-8765}
 USER_RPS=${USER_RPS:-10}
 P99_MS=${P99_MS:-25}
+P999_MS=${P999_MS:-50}
 if [ "${SOAK:-0}" = 1 ]; then RUN_TIME=10m; fi
 USERS=$(( (RATE + USER_RPS - 1) / USER_RPS ))
 OUT=benchmarks/results
@@ -64,8 +66,10 @@ metrics() {  # the server's own latency histograms, to tell its time from the cl
 }
 metrics "$OUT/load-metrics-start.txt"
 CPU_START=$($PY benchmarks/check_load.py cpu --pid "$SERVER")
+TCP_START=$($PY benchmarks/check_load.py tcp)
 STARTED=$(date +%s.%N)
 locust_run "$RUN_TIME" "$OUT/load"
+TCP_END=$($PY benchmarks/check_load.py tcp)
 CPU_END=$($PY benchmarks/check_load.py cpu --pid "$SERVER")
 metrics "$OUT/load-metrics-end.txt"
 ELAPSED=$(python3 -c "import time; print(time.time() - $STARTED)")
@@ -73,8 +77,9 @@ if [ "${SOAK:-0}" = 1 ]; then
     RSS_FLAGS+=(--rss-end "$($PY benchmarks/check_load.py rss --pid "$SERVER")")
 fi
 
-$PY benchmarks/check_load.py check --csv "$OUT/load" --p99-ms "$P99_MS" \
+$PY benchmarks/check_load.py check --csv "$OUT/load" --p99-ms "$P99_MS" --p999-ms "$P999_MS" \
     "${RSS_FLAGS[@]}" --rate "$RATE" --workers "$WORKERS" \
     --cpu-start "$CPU_START" --cpu-end "$CPU_END" --elapsed-s "$ELAPSED" \
+    --tcp-start "$TCP_START" --tcp-end "$TCP_END" \
     --metrics-start "$OUT/load-metrics-start.txt" --metrics-end "$OUT/load-metrics-end.txt" \
     --run-time "$RUN_TIME" --summary "$OUT/load-summary.json" --chart "$OUT/load-latency.png"

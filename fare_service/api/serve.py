@@ -80,6 +80,14 @@ class ReusePortListener:
 
     uvicorn hands the workers its ``sockets`` list by pickling it; this object pickles as
     "bind host:port with SO_REUSEPORT", so every worker, restarted ones too, gets its own.
+
+    That needs uvicorn's ``Multiprocess`` supervisor, which is not documented API: uvicorn
+    0.54 has no reuse-port option (``Config`` and ``uvicorn --help``), and its public
+    ``uvicorn.run(workers=2)`` shares one socket. Re-measured with 40 connections opened
+    at once, five times each: the shared socket split them up to 35/5 (and 32/8, 31/9),
+    this listener at worst 25/15. It also played no part in the load test's 1.7 s tail
+    (``api.app.warm_up``). If an upgrade breaks it, ``tests/api/test_slow_clients.py``
+    fails, since it starts two workers through this path.
     """
 
     def __init__(self, host: str, port: int) -> None:

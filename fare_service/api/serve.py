@@ -86,7 +86,8 @@ class ReusePortListener:
     ``uvicorn.run(workers=2)`` shares one socket. Re-measured with 40 connections opened
     at once, five times each: the shared socket split them up to 35/5 (and 32/8, 31/9),
     this listener at worst 25/15. It also played no part in the load test's 1.7 s tail
-    (``api.app.warm_up``). If an upgrade breaks it, ``tests/api/test_slow_clients.py``
+    (the first batch importing pandas on the event loop, gone since the batch endpoint
+    stopped using pandas). If an upgrade breaks it, ``tests/api/test_slow_clients.py``
     fails, since it starts two workers through this path.
     """
 

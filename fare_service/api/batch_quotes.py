@@ -22,7 +22,7 @@ from fare_service.service.results import QuoteResult
 from fare_service.service.runtime import Runtime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class BatchItem:
     ok: bool
     quote: QuoteResult | None = None
@@ -30,7 +30,7 @@ class BatchItem:
     """An RFC 9457 problem, as ``/v1/quotes`` would answer this item."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class BatchQuoteResult:
     items: tuple[BatchItem, ...]
     ok: int

@@ -216,7 +216,7 @@ class Fares:
         return self.route_changed or self.changed
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Payment:
     """What to do about money, on which call and when; amounts in won."""
 
@@ -227,13 +227,13 @@ class Payment:
     on_call: CallRole | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AgentWarning:
     code: WarningCode
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Memo:
     """Operations memos; ``forced_call`` is None when no forced call is made."""
 
@@ -241,20 +241,20 @@ class Memo:
     forced_call: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Scripts:
     customer: str
     driver: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Sms:
     fare_adjusted: str
     customer_unreachable: str
     driver_delay: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Instruction:
     """Everything the agent needs for one case. Amounts in won.
 

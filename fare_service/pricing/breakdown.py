@@ -23,7 +23,7 @@ _ROUNDING_WORDS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class BreakdownLine:
     code: str
     label: str

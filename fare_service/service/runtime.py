@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fare_service.config import Settings
+from fare_service.errors import FareServiceError
+from fare_service.geo.embedded import RouteProfile
 from fare_service.geo.places import PlaceIndex
 from fare_service.geo.routing import Point, Routing, Stop, check_in_korea, resolve_stops
 from fare_service.policy.templates import TemplateSet
@@ -53,3 +55,30 @@ def load_runtime(settings: Settings) -> Runtime:
     )
     log.info("loaded in %.2f s", time.perf_counter() - started)
     return runtime
+
+
+def check_files(settings: Settings) -> None:
+    """What the files the settings name hold, checked once before any worker starts, so
+    that a wrong one ends the start with one line naming its variable (as a bad value
+    does, ``config.SettingsError``) instead of a traceback from every worker."""
+    try:
+        load_tariff_book(settings.tariff_dir, settings.default_tariff)
+    except FareServiceError as error:
+        about_default = str(error).startswith("default tariff")
+        name = "DEFAULT_TARIFF" if about_default else "TARIFF_DIR"
+        raise SettingsFileError(f"FARE_SERVICE_{name}: {error}") from None
+    try:
+        TemplateSet.load(settings.templates_dir)
+    except FareServiceError as error:
+        raise SettingsFileError(f"FARE_SERVICE_TEMPLATES_DIR: {error}") from None
+    try:
+        RouteProfile.load(settings.route_profile)
+    except (ValueError, OSError) as error:
+        raise SettingsFileError(f"FARE_SERVICE_ROUTE_PROFILE: {error}") from None
+
+
+class SettingsFileError(FareServiceError):
+    """A file named by a setting holds something the service cannot use."""
+
+    title = "Invalid settings file"
+    slug = "settings-file"

@@ -352,6 +352,25 @@ def test_a_bad_setting_ends_the_start_with_one_line(tmp_path, variable, value, r
     assert reason in lines[0]
 
 
+def test_a_setting_naming_a_wrong_file_ends_the_start_with_one_line(tmp_path):
+    """The files' contents are checked once before any worker starts."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "headline.j2").write_text("{{ not_a_variable_of_ours }}", encoding="utf-8")
+    profile = tmp_path / "profile.toml"
+    profile.write_text("[circuity]\nfactor = 9\n", encoding="utf-8")
+    for variable, value in (
+        ("FARE_SERVICE_DEFAULT_TARIFF", "paris-taxi"),
+        ("FARE_SERVICE_TEMPLATES_DIR", str(templates)),
+        ("FARE_SERVICE_ROUTE_PROFILE", str(profile)),
+    ):
+        result = start_with(tmp_path, **{variable: value})
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.splitlines()) == 1, result.stderr
+        assert result.stderr.startswith(f"error: {variable}: "), result.stderr
+
+
 def settings_error(**settings: object) -> list[str]:
     with pytest.raises(ValidationError) as raised:
         Settings(**settings)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fare_service.cli import main
+from fare_service.clock import SEOUL, wall_time
 from fare_service.errors import TariffFileError, TariffNotFound
 from fare_service.tariff_book import load_tariff_book, load_tariff_file
 
@@ -122,3 +126,34 @@ def test_cli_check_exits_non_zero_on_a_bad_file(tmp_path, capsys):
     write(tmp_path, GOOD.replace("4800", "-1"), "bad.toml")
     assert main(["tariffs", "check", str(tmp_path)]) == 1
     assert "bad.toml" in capsys.readouterr().err
+
+
+def test_one_time_and_many_times_find_the_same_version(tmp_path):
+    """``Tariff.version_at`` (a bisect, for one quote) and ``Tariff.versions_at`` (numpy,
+    for a batch) answer alike at and around every boundary, with a gap between versions."""
+    second = GOOD.split("[[versions]]")[1].replace('"v1"', '"v2"')
+    text = (
+        GOOD.replace(
+            "in_force_from = 2024-01-01T00:00:00+09:00",
+            "in_force_from = 2024-01-01T00:00:00+09:00\nin_force_until = 2024-06-01T00:00:00+09:00",
+        )
+        + "[[versions]]"
+        + second.replace("2024-01-01T00:00:00", "2024-07-01T04:00:00")
+    )
+    tariff = load_tariff_file(write(tmp_path, text))
+    assert [v.version for v in tariff.versions] == ["v1", "v2"]
+    edges = [datetime(2024, 1, 1), datetime(2024, 6, 1), datetime(2024, 7, 1, 4)]
+
+    def name(index: int) -> str | None:
+        return tariff.versions[index].version if index >= 0 else None
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.sampled_from(edges), st.integers(-3 * 86_400, 3 * 86_400))
+    def check(edge: datetime, offset_s: int) -> None:
+        at = (edge + timedelta(seconds=offset_s)).replace(tzinfo=SEOUL)
+        one = tariff.version_at(at)
+        many = tariff.versions_at(np.array([wall_time(at)], dtype="datetime64[s]"))
+        assert (one.version if one else None) == name(int(many[0]))
+
+    check()
+    assert tariff.version_at(datetime(2024, 6, 15, tzinfo=SEOUL)) is None  # the gap

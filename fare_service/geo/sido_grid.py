@@ -113,9 +113,7 @@ class SidoGrid:
             np.asarray(lat_deg, float), np.asarray(lon_deg, float)
         )
         classes = self.classes(lat_deg.ravel(), lon_deg.ravel())
-        table = self.code_table
-        # taken as 8-byte integers: indexing a unicode array copies ~4x slower
-        return table.view(np.uint64)[classes].view(table.dtype).reshape(lat_deg.shape)
+        return self.code_table[classes].reshape(lat_deg.shape)
 
     def near(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
         """True where a point is on or within ~5 km of Korean land."""

@@ -1,9 +1,17 @@
 """Many quote requests, each answered exactly as ``POST /v1/quotes`` answers it.
 
-Every item is read with the same schema and priced by the same
-:func:`~fare_service.service.quoting.quote_route`, so an item's quote or problem is the
-single endpoint's, byte for byte. Between items the event loop runs the worker's other
-requests: an agent's quote waits for one item (~0.1 ms), not for the whole batch.
+Every item is read with the same schema and planned by the same
+:func:`~fare_service.service.quoting.plan_route` (tariff version, stops, legs, the
+out-of-area rule); the plans of up to :data:`TABLE` items are then priced together by
+:func:`~fare_service.service.quoting.price_plans`, the engine's array twin, which a
+property test holds equal to the one-route engine. ``tests/test_entrances.py`` holds each
+item's answer to the single endpoint's, byte for byte.
+
+Pricing item by item through ``quote_route`` cost ~250 us an item; under the admin UI's
+load mix the batches then ran five times longer, piled up, and each agent's quote waited
+behind one item of every batch in flight (client p99 75 ms, measured with
+``benchmarks/run_load.sh``). Planning costs ~90 us an item and pricing a table ~3 us a
+route. Between every :data:`STEP` items the event loop runs the worker's other requests.
 """
 
 from __future__ import annotations
@@ -17,9 +25,12 @@ from pydantic import ValidationError
 from fare_service.api.problems import service_problem, validation_problem
 from fare_service.api.schemas import QuoteRequest
 from fare_service.errors import FareServiceError
-from fare_service.service.quoting import quote_route
+from fare_service.service.quoting import RoutePlan, plan_route, price_plans
 from fare_service.service.results import QuoteResult
 from fare_service.service.runtime import Runtime
+
+STEP = 10  # items planned between two yields to the event loop (~1 ms)
+TABLE = 200  # items priced in one engine call per tariff version
 
 
 @dataclass(frozen=True)
@@ -38,19 +49,36 @@ class BatchQuoteResult:
 
 
 async def quote_items(items: list[dict[str, Any]], runtime: Runtime) -> BatchQuoteResult:
-    answers = []
-    for raw in items:
-        answers.append(await _quote_item(raw, runtime))
-        await asyncio.sleep(0)
+    answers: list[BatchItem] = []
+    for start in range(0, len(items), TABLE):
+        answers += await _table(items[start : start + TABLE], runtime)
     ok = sum(answer.ok for answer in answers)
     return BatchQuoteResult(tuple(answers), ok, len(answers) - ok)
 
 
-async def _quote_item(raw: dict[str, Any], runtime: Runtime) -> BatchItem:
+async def _table(items: list[dict[str, Any]], runtime: Runtime) -> list[BatchItem]:
+    """Plan each item (yielding every STEP items), price the plans, answer in order."""
+    planned: list[RoutePlan | BatchItem] = []
+    for i, raw in enumerate(items):
+        if i % STEP == 0:
+            await asyncio.sleep(0)
+        planned.append(await _plan(raw, runtime))
+    plans = [plan for plan in planned if isinstance(plan, RoutePlan)]
+    priced = iter(price_plans(plans))
+    await asyncio.sleep(0)
+    return [_answer(next(priced)) if isinstance(p, RoutePlan) else p for p in planned]
+
+
+async def _plan(raw: dict[str, Any], runtime: Runtime) -> RoutePlan | BatchItem:
     try:
-        query = QuoteRequest.model_validate(raw).route_query()
-        return BatchItem(ok=True, quote=await quote_route(query, runtime))
+        return await plan_route(QuoteRequest.model_validate(raw).route_query(), runtime)
     except ValidationError as exc:
         return BatchItem(ok=False, problem=validation_problem(exc.errors()))
     except FareServiceError as exc:
         return BatchItem(ok=False, problem=service_problem(exc))
+
+
+def _answer(priced: QuoteResult | FareServiceError) -> BatchItem:
+    if isinstance(priced, FareServiceError):
+        return BatchItem(ok=False, problem=service_problem(priced))
+    return BatchItem(ok=True, quote=priced)

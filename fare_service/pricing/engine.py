@@ -83,6 +83,17 @@ class Routes:
         return cls.many([legs], [start], [waypoints], [waiting_s], [outside_area])
 
     @classmethod
+    def of(cls, routes: Sequence[Route]) -> Routes:
+        """The engine's arrays for these one-route values, in order."""
+        return cls.many(
+            [route.legs for route in routes],
+            [route.start for route in routes],
+            [route.waypoints for route in routes],
+            [route.waiting_s for route in routes],
+            [route.outside_area for route in routes],
+        )
+
+    @classmethod
     def many(
         cls,
         legs: Sequence[Sequence[tuple[float, float]]],

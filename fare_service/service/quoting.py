@@ -17,7 +17,7 @@ from fare_service import clock
 from fare_service.errors import InvalidRoute
 from fare_service.geo.routing import LegPair, Point, RoutedLegs, Stop
 from fare_service.geo.trace import TracePoint, trace_to_legs
-from fare_service.pricing.engine import PricedRoute, Route, price_route
+from fare_service.pricing.engine import PricedRoute, Route, Routes, price_route, price_routes
 from fare_service.service.results import FareRange, Leg, QuoteResult, RouteInfo
 from fare_service.service.runtime import Runtime
 from fare_service.tariff import Tariff, TariffVersion
@@ -53,8 +53,57 @@ class _Legs:
     dropped_points: int | None = None
 
 
+@dataclass(frozen=True)
+class RoutePlan:
+    """A route checked, routed and placed: all a quote needs but the engine's numbers.
+
+    ``variants`` are the distinct leg sets to price, the point estimate first (known legs
+    have no band, so one); :meth:`result` turns their prices into the quote.
+    """
+
+    query: RouteQuery
+    tariff: Tariff
+    version: TariffVersion
+    at: datetime
+    legs: _Legs
+    outside: bool
+
+    @property
+    def variants(self) -> tuple[tuple[LegPair, ...], ...]:
+        routed = self.legs.routed
+        return tuple(dict.fromkeys((routed.point, routed.low, routed.high)))
+
+    def route(self, variant: tuple[LegPair, ...]) -> Route:
+        return Route(variant, self.at, self.legs.waypoints, self.query.waiting_s, self.outside)
+
+    def result(self, priced: Sequence[PricedRoute]) -> QuoteResult:
+        """The quote, from the prices of :attr:`variants`, in their order."""
+        routed = self.legs.routed
+        by_variant = dict(zip(self.variants, priced, strict=True))
+        point, low, high = (by_variant[v] for v in (routed.point, routed.low, routed.high))
+        return QuoteResult.of(
+            self.tariff,
+            self.version,
+            point,
+            self.at,
+            route=RouteInfo(
+                source=routed.source,  # type: ignore[arg-type]
+                legs=tuple(Leg(round(d), round(t)) for d, t in routed.point),
+                dropped_points=self.legs.dropped_points,
+            ),
+            range=FareRange.around(point.fare, low.fare, high.fare),
+            warnings=(*routed.warnings, *tariff_warnings(self.tariff)),
+        )
+
+
 async def quote_route(query: RouteQuery, runtime: Runtime) -> QuoteResult:
     """Price one route with the tariff version in force at its start, with its band."""
+    plan = await plan_route(query, runtime)
+    return plan.result([_price(plan, plan.route(variant)) for variant in plan.variants])
+
+
+async def plan_route(query: RouteQuery, runtime: Runtime) -> RoutePlan:
+    """Everything before the engine: the tariff version, the legs, the out-of-area rule."""
     at = query.at or clock.now()
     tariff, version = runtime.book.version_at(query.tariff_id, at)
     if query.trace is not None:
@@ -65,26 +114,38 @@ async def quote_route(query: RouteQuery, runtime: Runtime) -> QuoteResult:
     outside = bool(home) and runtime.places.stops_outside(legs.points, home or ())
     if query.outside_area is not None:
         outside = query.outside_area
-    variants = (legs.routed.point, legs.routed.low, legs.routed.high)
-    priced: dict[tuple[LegPair, ...], PricedRoute] = {}  # known legs have no band
-    for variant in variants:
-        if variant not in priced:
-            route = Route(variant, at, legs.waypoints, query.waiting_s, outside)
-            priced[variant] = _price(version, route, query)
-    point, low, high = (priced[variant] for variant in variants)
-    return QuoteResult.of(
-        tariff,
-        version,
-        point,
-        at,
-        route=RouteInfo(
-            source=legs.routed.source,  # type: ignore[arg-type]
-            legs=tuple(Leg(round(d), round(t)) for d, t in legs.routed.point),
-            dropped_points=legs.dropped_points,
-        ),
-        range=FareRange.around(point.fare, low.fare, high.fare),
-        warnings=(*legs.routed.warnings, *tariff_warnings(tariff)),
-    )
+    return RoutePlan(query, tariff, version, at, legs, outside)
+
+
+def price_plans(plans: Sequence[RoutePlan]) -> list[QuoteResult | InvalidRoute]:
+    """Many plans priced with one engine call per tariff version: the engine's array path,
+    which a property test holds equal to the one-route path :func:`quote_route` takes.
+    A group the engine refuses is priced plan by plan, so each refusal is its own."""
+    results: list[QuoteResult | InvalidRoute | None] = [None] * len(plans)
+    groups: dict[int, list[int]] = {}
+    for i, plan in enumerate(plans):
+        groups.setdefault(id(plan.version), []).append(i)
+    for members in groups.values():
+        routes = [plans[i].route(v) for i in members for v in plans[i].variants]
+        try:
+            priced = price_routes(plans[members[0]].version, Routes.of(routes))
+        except InvalidRoute:
+            for i in members:
+                results[i] = _result_or_error(plans[i])
+            continue
+        row = 0
+        for i in members:
+            count = len(plans[i].variants)
+            results[i] = plans[i].result([priced.row(row + k) for k in range(count)])
+            row += count
+    return [result for result in results if result is not None]
+
+
+def _result_or_error(plan: RoutePlan) -> QuoteResult | InvalidRoute:
+    try:
+        return plan.result([_price(plan, plan.route(variant)) for variant in plan.variants])
+    except InvalidRoute as error:
+        return error
 
 
 async def _legs(query: RouteQuery, at: datetime, runtime: Runtime) -> _Legs:
@@ -108,12 +169,13 @@ def _trace_legs(query: RouteQuery, runtime: Runtime) -> _Legs:
     return _Legs(RoutedLegs.fixed(legs, "trace"), points, 0, result.dropped)
 
 
-def _price(version: TariffVersion, route: Route, query: RouteQuery) -> PricedRoute:
+def _price(plan: RoutePlan, route: Route) -> PricedRoute:
     """The engine names its own arrays when it refuses a route (legs adding up past its
     limit); the caller needs the part of the request that made them."""
     try:
-        return price_route(version, route)
+        return price_route(plan.version, route)
     except InvalidRoute as error:
+        query = plan.query
         where = "trace" if query.trace else query.legs_field if query.legs else "waypoints"
         raise InvalidRoute(error.detail, field=where) from error
 

@@ -268,10 +268,10 @@ def test_batch_order_holds_and_other_requests_run_between_items(client):
     the event loop after every item, so an agent's quote never waits for a whole batch."""
     import asyncio
 
-    from fare_service.api.batch_quotes import quote_items
+    from fare_service.api.batch_quotes import STEP, TABLE, quote_items
 
-    n = 60
-    bad = {0, 9, 10, 31, n - 1}
+    n = 2 * TABLE + 3
+    bad = {0, STEP - 1, STEP, TABLE - 1, TABLE, 2 * TABLE}
     items = [
         body(tariff_id="paris-taxi")
         if i in bad
@@ -293,7 +293,27 @@ def test_batch_order_holds_and_other_requests_run_between_items(client):
             await asyncio.sleep(0)
         return turns
 
-    assert asyncio.run(turns_of_a_bystander()) >= n
+    assert asyncio.run(turns_of_a_bystander()) >= n // STEP
+
+
+def test_a_route_the_engine_refuses_fails_alone_in_its_table(client):
+    """Eleven legs of 1,000 km add up past what the engine prices: that item gets the
+    single endpoint's problem, and the others priced with it in one table are answered."""
+    stops = [{"lat": 37.5 + 0.01 * i, "lon": 127.0} for i in range(12)]
+    too_long = body(
+        origin=stops[0],
+        waypoints=stops[1:-1][:10],
+        destination=stops[-1],
+        legs=[{"distance_m": 1_000_000, "duration_s": 60_000}] * 11,
+    )
+    items = [body(legs=[{"distance_m": 5000, "duration_s": 600}]), too_long, body()]
+    answer = client.post("/v1/quotes/batch", json={"items": items}).json()["items"]
+    assert [item["ok"] for item in answer] == [True, False, True]
+    single = client.post("/v1/quotes", json=too_long)
+    assert single.status_code == 422
+    assert answer[1]["problem"] == single.json()
+    assert single.json()["errors"][0]["field"] == "legs"
+    assert answer[0]["quote"]["fare"] == seoul_meter(5000)
 
 
 def test_a_batch_larger_than_the_setting_is_refused_naming_items():

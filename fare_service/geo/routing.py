@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 import numpy as np
 
@@ -47,15 +48,15 @@ class RoutedLegs(RouteLegs):
         """The embedded router's legs, with its band."""
         return cls(**vars(legs), source=source, warnings=warnings)
 
-    @property
+    @cached_property
     def point(self) -> tuple[LegPair, ...]:
         return tuple(zip(self.distance_m, self.duration_s, strict=True))
 
-    @property
+    @cached_property
     def low(self) -> tuple[LegPair, ...]:
         return tuple(zip(self.distance_low_m, self.duration_low_s, strict=True))
 
-    @property
+    @cached_property
     def high(self) -> tuple[LegPair, ...]:
         return tuple(zip(self.distance_high_m, self.duration_high_s, strict=True))
 

@@ -152,6 +152,11 @@ class PricedRoutes:
         """Route ``i`` as :func:`price_route` gives one route."""
         return PricedRoute(*(int(getattr(self, name)[i]) for name in _PRICED_FIELDS))
 
+    def rows(self) -> list[PricedRoute]:
+        """Every route as :func:`price_route` gives one (each column read out once)."""
+        columns = [getattr(self, name).tolist() for name in _PRICED_FIELDS]
+        return [PricedRoute._make(values) for values in zip(*columns, strict=True)]
+
 
 class PricedRoute(NamedTuple):
     """One priced route: :class:`PricedRoutes`' fields as ints, in the same order.

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from fare_service import clock
 from fare_service.errors import InvalidRoute
@@ -68,7 +69,7 @@ class RoutePlan:
     legs: _Legs
     outside: bool
 
-    @property
+    @cached_property
     def variants(self) -> tuple[tuple[LegPair, ...], ...]:
         routed = self.legs.routed
         return tuple(dict.fromkeys((routed.point, routed.low, routed.high)))
@@ -133,11 +134,9 @@ def price_plans(plans: Sequence[RoutePlan]) -> list[QuoteResult | InvalidRoute]:
             for i in members:
                 results[i] = _result_or_error(plans[i])
             continue
-        row = 0
+        rows = iter(priced.rows())
         for i in members:
-            count = len(plans[i].variants)
-            results[i] = plans[i].result([priced.row(row + k) for k in range(count)])
-            row += count
+            results[i] = plans[i].result([next(rows) for _ in plans[i].variants])
     return [result for result in results if result is not None]
 
 

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     max_waypoints: int = Field(default=10, ge=0, le=50)
     max_batch_items: int = Field(default=10_000, gt=0, le=100_000)
 
+    adjustment_basis: Literal["delta", "ratio", "estimate"] = "delta"
+    """How an adjustment without an agreed fare moves the original fare (pricing.anchoring)."""
     agreed_fare_band_low: float = Field(default=-0.30, ge=-1, le=0)
     agreed_fare_band_high: float = Field(default=0.50, ge=0, le=10)
     verdict_tolerance_won: int = Field(default=0, ge=0)

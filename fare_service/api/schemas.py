@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, model_val
 from fare_service.clock import SeoulTime
 from fare_service.geo.routing import Stop as StopValue
 from fare_service.policy import models as policy
+from fare_service.pricing.anchoring import Basis
 from fare_service.service.adjusting import AdjustmentQuery, stop_names
 from fare_service.service.quoting import RouteQuery
 from fare_service.service.runtime import Runtime
@@ -157,6 +158,11 @@ class CallIn(Body):
     origin: Stop
     waypoints: Annotated[list[Stop], Field(max_length=MAX_WAYPOINTS)] = []
     destination: Stop
+    legs: Annotated[list[LegIn], Field(min_length=1, max_length=MAX_WAYPOINTS + 1)] | None = Field(
+        default=None,
+        description="the call's own route as the admin UI's map has it (one leg per pair of "
+        "stops); without it the router prices the call's route too",
+    )
     driving_started: StrictBool = Field(description="the driver had started driving (운행 시작)")
 
 
@@ -167,6 +173,12 @@ class ChangeIn(Body):
     add_waypoints: Annotated[list[Stop], Field(max_length=MAX_WAYPOINTS)] = []
     legs: Annotated[list[LegIn], Field(min_length=1, max_length=MAX_WAYPOINTS + 1)] | None = None
     agreed_fare: Won | None = None
+    basis: Literal["delta", "ratio", "estimate"] | None = Field(
+        default=None,
+        description="how the estimate moves the original fare: delta (original + changed "
+        "route - original route), ratio (original x changed / original route) or estimate "
+        "(the changed route's own price); default FARE_SERVICE_ADJUSTMENT_BASIS",
+    )
 
 
 class ChecksIn(Body):
@@ -245,7 +257,9 @@ class AdjustmentRequest(Body):
             new_destination=new_destination,
             add_waypoints=add_waypoints,
             legs=_leg_pairs(change.legs),
+            call_legs=_leg_pairs(call.legs),
             agreed_fare=change.agreed_fare,
+            basis=Basis(change.basis or runtime.settings.adjustment_basis),
             checks=policy.Checks(**vars(self.checks)),  # the fields as they are
             tariff_id=self.tariff_id,
             forced_call_id=self.forced_call_id,

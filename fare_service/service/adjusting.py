@@ -1,7 +1,9 @@
-"""An adjustment request: price the changed route (if any), then apply the policy.
+"""An adjustment request: price the change (if any), then apply the policy.
 
 The changed route is origin -> the call's waypoints -> added waypoints -> the new (or
-original) destination, priced with the tariff in force at the original call's time.
+original) destination; the call's own route is origin -> its waypoints -> its destination.
+Both are priced with the tariff in force at the original call's time, and the estimate is
+the original fare moved by their difference (``pricing.anchoring``).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from fare_service.geo.routing import LegPair, Stop
 from fare_service.policy import models as policy
 from fare_service.policy.instruction import instruct
 from fare_service.policy.rules import decide
-from fare_service.service.quoting import RouteQuery, quote_route
-from fare_service.service.results import FareRange, QuoteResult
+from fare_service.pricing.anchoring import Basis, anchored_fare
+from fare_service.service.quoting import RouteQuery, plan_route, price_point, quote_route
+from fare_service.service.results import AnchoredEstimate, FareRange, QuoteResult
 from fare_service.service.runtime import Runtime
 
 
@@ -30,7 +33,9 @@ class AdjustmentQuery:
     new_destination: Stop | None
     add_waypoints: Sequence[Stop]
     legs: Sequence[LegPair] | None
+    call_legs: Sequence[LegPair] | None
     agreed_fare: int | None
+    basis: Basis
     checks: policy.Checks
     new_destination_name: str | None  # the changed stops as people say them: stop_names
     added_waypoint_names: Sequence[str]
@@ -46,19 +51,37 @@ class AdjustmentQuery:
 class AdjustmentResult(policy.Instruction):
     """The policy's instruction and, when the route changed, the quote behind the estimate."""
 
+    estimate: AnchoredEstimate | None = None
     quote: QuoteResult | None = None
 
     @classmethod
-    def of(cls, instruction: policy.Instruction, quote: QuoteResult | None) -> AdjustmentResult:
-        return cls(**{name: getattr(instruction, name) for name in _INSTRUCTION}, quote=quote)
+    def of(cls, instruction: policy.Instruction, estimate: _Estimated | None) -> AdjustmentResult:
+        return cls(
+            **{name: getattr(instruction, name) for name in _INSTRUCTION},
+            estimate=estimate.anchored if estimate else None,
+            quote=estimate.changed if estimate else None,
+        )
 
 
 _INSTRUCTION = tuple(f.name for f in fields(policy.Instruction))
 
 
+@dataclass(frozen=True)
+class _Estimated:
+    """The changed route's quote, the anchored estimate, and the policy's view of it."""
+
+    changed: QuoteResult
+    anchored: AnchoredEstimate
+    minimum_fare: int
+
+    @property
+    def for_policy(self) -> policy.Estimate:
+        a = self.anchored
+        return policy.Estimate(fare=a.fare, low=a.low, high=a.high, minimum_fare=self.minimum_fare)
+
+
 async def adjust(query: AdjustmentQuery, runtime: Runtime) -> AdjustmentResult:
-    quote = await _changed_route_quote(query, runtime) if _route_changed(query) else None
-    estimate = _estimate(quote, query, runtime)
+    estimate = await _estimate(query, runtime) if _route_changed(query) else None
     change = policy.Change(
         new_destination_name=query.new_destination_name,
         added_waypoint_names=tuple(query.added_waypoint_names),
@@ -69,18 +92,66 @@ async def adjust(query: AdjustmentQuery, runtime: Runtime) -> AdjustmentResult:
         query.call,
         change,
         query.checks,
-        estimate,
+        estimate.for_policy if estimate else None,
         forced_call_id=query.forced_call_id,
         band=(settings.agreed_fare_band_low, settings.agreed_fare_band_high),
     )
-    return AdjustmentResult.of(instruct(decision, runtime.templates), quote)
+    return AdjustmentResult.of(instruct(decision, runtime.templates), estimate)
 
 
 def _route_changed(query: AdjustmentQuery) -> bool:
     return query.new_destination is not None or bool(query.add_waypoints)
 
 
-async def _changed_route_quote(query: AdjustmentQuery, runtime: Runtime) -> QuoteResult:
+async def _estimate(query: AdjustmentQuery, runtime: Runtime) -> _Estimated:
+    """Both routes priced with the tariff version in force at the call, on the same
+    router; the original fare moved by the difference (``pricing.anchoring``)."""
+    changed = await quote_route(_changed_route(query), runtime)
+    original_plan = await plan_route(_original_route(query), runtime)
+    original_route_fare = price_point(original_plan).fare
+    version = original_plan.version
+
+    def anchored(changed_route_fare: int) -> int:
+        return anchored_fare(
+            query.basis,
+            version,
+            original_fare=query.call.fare,
+            original_route_fare=original_route_fare,
+            changed_route_fare=changed_route_fare,
+        )
+
+    fare = anchored(changed.fare)
+    band = changed.range or FareRange(changed.fare, changed.fare)
+    low, high = sorted((anchored(band.low), anchored(band.high)))
+    estimate = AnchoredEstimate(
+        basis=query.basis,
+        original_route_fare=original_route_fare,
+        changed_route_fare=changed.fare,
+        fare=fare,
+        low=min(low, fare),
+        high=max(high, fare),
+    )
+    return _Estimated(changed, estimate, version.minimum_fare)
+
+
+def _original_route(query: AdjustmentQuery) -> RouteQuery:
+    """The call's own route: origin -> its waypoints -> the original destination."""
+    return RouteQuery(
+        stops=[query.origin, *query.waypoints, query.destination],
+        stop_fields=[
+            "call.origin",
+            *(f"call.waypoints[{i}]" for i in range(len(query.waypoints))),
+            "call.destination",
+        ],
+        tariff_id=query.tariff_id,
+        at=query.call.requested_at,
+        legs=query.call_legs,
+        legs_field="call.legs",
+    )
+
+
+def _changed_route(query: AdjustmentQuery) -> RouteQuery:
+    """Origin -> the call's waypoints -> added waypoints -> the new (or same) destination."""
     stops = [
         query.origin,
         *query.waypoints,
@@ -93,26 +164,13 @@ async def _changed_route_quote(query: AdjustmentQuery, runtime: Runtime) -> Quot
         *(f"change.add_waypoints[{i}]" for i in range(len(query.add_waypoints))),
         "change.destination" if query.new_destination is not None else "call.destination",
     ]
-    route = RouteQuery(
+    return RouteQuery(
         stops=stops,
         stop_fields=names,
         tariff_id=query.tariff_id,
         at=query.call.requested_at,
         legs=query.legs,
         legs_field="change.legs",
-    )
-    return await quote_route(route, runtime)
-
-
-def _estimate(
-    quote: QuoteResult | None, query: AdjustmentQuery, runtime: Runtime
-) -> policy.Estimate | None:
-    if quote is None:
-        return None
-    version = runtime.book.version_at(query.tariff_id, query.call.requested_at)[1]
-    band = quote.range or FareRange(quote.fare, quote.fare)
-    return policy.Estimate(
-        fare=quote.fare, low=band.low, high=band.high, minimum_fare=version.minimum_fare
     )
 
 

@@ -103,6 +103,11 @@ async def quote_route(query: RouteQuery, runtime: Runtime) -> QuoteResult:
     return plan.result([_price(plan, plan.route(variant)) for variant in plan.variants])
 
 
+def price_point(plan: RoutePlan) -> PricedRoute:
+    """The plan's point estimate alone (no band): what a route is priced at."""
+    return _price(plan, plan.route(plan.legs.routed.point))
+
+
 async def plan_route(query: RouteQuery, runtime: Runtime) -> RoutePlan:
     """Everything before the engine: the tariff version, the legs, the out-of-area rule."""
     at = query.at or clock.now()

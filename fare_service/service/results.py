@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from fare_service.pricing.anchoring import Basis
 from fare_service.pricing.breakdown import BreakdownLine, breakdown
 from fare_service.pricing.engine import PricedRoute
 from fare_service.tariff import Tariff, TariffVersion
@@ -102,3 +103,17 @@ class QuoteResult:
             range=range,
             warnings=warnings,
         )
+
+
+@dataclass(frozen=True)
+class AnchoredEstimate:
+    """An adjustment's estimate: the call's own route and the changed one priced alike,
+    and the original fare moved by the difference (``pricing.anchoring``). ``low`` and
+    ``high`` apply the same formula to the changed route's band."""
+
+    basis: Basis
+    original_route_fare: int
+    changed_route_fare: int
+    fare: int
+    low: int
+    high: int

@@ -32,13 +32,14 @@ def test_completed_card_with_a_new_destination_cancels_and_recharges(client):
     assert quote["tariff"]["id"] == "daeri-standard"
     assert answer["outcome"] == "reconnect" and answer["blockers"] == []
     assert answer["original_fare"] == 25000
-    assert answer["adjusted_fare"] == quote["fare"]
-    assert answer["fare_delta"] == quote["fare"] - 25000
+    adjusted = answer["estimate"]["fare"]
+    assert answer["adjusted_fare"] == adjusted
+    assert answer["fare_delta"] == adjusted - 25000
     assert answer["insured"] is True
     payment = answer["payment"]
     assert payment["action"] == "cancel_and_recharge"
-    assert (payment["amount"], payment["cancel_amount"]) == (quote["fare"], 25000)
-    assert f"{quote['fare']:,}원" in answer["sms"]["fare_adjusted"]
+    assert (payment["amount"], payment["cancel_amount"]) == (adjusted, 25000)
+    assert f"{adjusted:,}원" in answer["sms"]["fare_adjusted"]
     assert "강제재연결" not in answer["scripts"]["customer"]
 
 
@@ -54,7 +55,7 @@ def test_the_changed_route_is_priced_at_the_call_time(client):
 
 def test_no_change_on_a_completed_card_call_is_already_paid(client):
     answer = client.post("/v1/adjustments", json=request(change=None)).json()
-    assert answer["quote"] is None
+    assert answer["quote"] is None and answer["estimate"] is None
     assert answer["payment"]["action"] == "already_paid"
     assert answer["payment"]["amount"] == 0
     assert answer["adjusted_fare"] == answer["original_fare"] == 25000
@@ -145,3 +146,105 @@ def test_the_answer_is_the_documented_result_and_the_services_own(client, name):
     assert response.content == orjson.dumps(result)
     read_back = TypeAdapter(AdjustmentResult).validate_json(response.content)
     assert orjson.dumps(read_back) == response.content
+
+
+SEOUL_CALL = {
+    "tariff_id": "seoul-taxi",
+    "call__requested_at": "2026-11-18T14:00:00+09:00",  # no late-night surcharge
+    "call__fare": 15000,  # what the platform charged: no tariff reproduces it
+    "call__origin": {"place": "종로구 청진동"},
+    "call__destination": {"place": "강남구 역삼동"},  # both in Seoul: no 시계외 할증
+    "call__legs": [{"distance_m": 10_000, "duration_s": 900}],  # 40 km/h: never slow
+}
+# seoul-taxi 2023-02-01: 4,800 won for the first 1,600 m, then 100 won per 131 m;
+# fares rounded to 100 won half up, never under 4,800.
+ORIGINAL_ROUTE = 4800 + (10_000 - 1600) // 131 * 100  # 64 steps: 11,200
+CHANGED_ROUTE = 4800 + (6000 - 1600) // 131 * 100  # 33 steps: 8,100
+
+
+@pytest.mark.parametrize(
+    ("basis", "expected"),
+    [
+        ("delta", 15000 + CHANGED_ROUTE - ORIGINAL_ROUTE),  # 11,900
+        ("ratio", 10800),  # 15,000 x 8,100 / 11,200 = 10,848.2 -> 10,800
+        ("estimate", CHANGED_ROUTE),  # 8,100
+    ],
+)
+def test_the_adjusted_fare_moves_the_charged_fare_by_the_change(client, basis, expected):
+    body = request(
+        **SEOUL_CALL,
+        change={
+            "destination": {"place": "마포구 서교동"},
+            "legs": [{"distance_m": 6000, "duration_s": 600}],
+            "basis": basis,
+        },
+    )
+    response = client.post("/v1/adjustments", json=body)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert (ORIGINAL_ROUTE, CHANGED_ROUTE) == (11200, 8100)
+    assert answer["estimate"] == {
+        "basis": basis,
+        "original_route_fare": ORIGINAL_ROUTE,
+        "changed_route_fare": CHANGED_ROUTE,
+        "fare": expected,
+        "low": expected,  # caller legs have no band
+        "high": expected,
+    }
+    assert answer["adjusted_fare"] == expected
+    assert answer["fare_delta"] == expected - 15000
+    assert answer["payment"]["amount"] == expected  # completed card: cancel, charge this
+
+
+def test_the_default_basis_is_a_setting():
+    from tests.api.conftest import make_client
+
+    body = request(
+        **SEOUL_CALL,
+        change={
+            "destination": {"place": "마포구 서교동"},
+            "legs": [{"distance_m": 6000, "duration_s": 600}],
+        },
+    )
+    with make_client(adjustment_basis="ratio") as ratio_client:
+        assert ratio_client.post("/v1/adjustments", json=body).json()["adjusted_fare"] == 10800
+
+
+def test_a_delta_never_goes_under_the_minimum_fare(client):
+    body = request(
+        **{**SEOUL_CALL, "call__fare": 5000},
+        change={
+            "destination": {"place": "마포구 서교동"},
+            "legs": [{"distance_m": 1000, "duration_s": 300}],
+        },
+    )
+    answer = client.post("/v1/adjustments", json=body).json()
+    assert answer["estimate"]["fare"] == 4800  # 5,000 + 4,800 - 11,200 is below the minimum
+
+
+def test_the_issues_example_is_anchored_to_the_charged_fare(client):
+    """역삼동 -> 정자동 charged 25,000; the new destination 서현동 costs the calculator less
+    than the call's own route, so the customer pays less than 25,000, never 11,000 more."""
+    answer = client.post("/v1/adjustments", json=request()).json()
+    estimate = answer["estimate"]
+    own = client.post(
+        "/v1/quotes",
+        json={
+            "tariff_id": "daeri-standard",
+            "at": ADJUSTMENT_EXAMPLE["call"]["requested_at"],
+            "origin": ADJUSTMENT_EXAMPLE["call"]["origin"],
+            "destination": ADJUSTMENT_EXAMPLE["call"]["destination"],
+        },
+    ).json()
+    assert estimate["original_route_fare"] == own["fare"]
+    assert estimate["changed_route_fare"] == answer["quote"]["fare"]
+    assert estimate["changed_route_fare"] < estimate["original_route_fare"]
+    assert answer["adjusted_fare"] == 25000 + estimate["changed_route_fare"] - own["fare"]
+    assert answer["adjusted_fare"] < 25000
+
+
+def test_an_unknown_original_destination_is_named(client):
+    body = request(call__destination={"place": "없는동네이름"})
+    response = client.post("/v1/adjustments", json=body)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"].startswith("call.destination")

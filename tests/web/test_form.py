@@ -88,8 +88,11 @@ def test_completed_card_with_changed_destination(server: str, page: Page, tmp_pa
     page.goto(server)
     places = fill_completed_card_case(page)
     quote = api_quote(server, places)
-    fare = quote["fare"]
-    assert fare > 0
+    own_route = api_quote(server, {**places, "new_destination": places["destination"]})
+    # the charged fare moved by what the change costs (delta, the default basis); the
+    # daeri-standard tariff rounds fares up to 1,000 won
+    fare = ORIGINAL_FARE + quote["fare"] - own_route["fare"]
+    assert fare > 0 and fare % 1000 == 0
 
     headline = page.locator("#headline")
     expect(headline).to_contain_text(won(fare))
@@ -101,7 +104,11 @@ def test_completed_card_with_changed_destination(server: str, page: Page, tmp_pa
     expect(page.locator("#adjusted-fare")).to_contain_text(won(fare))
     delta = fare - ORIGINAL_FARE
     expect(page.locator("#fare-delta")).to_have_text(("+" if delta > 0 else "") + won(delta))
-    expect(page.locator("#quote-fare")).to_have_text(won(fare))
+    expect(page.locator("#quote-fare")).to_have_text(won(quote["fare"]))
+    expect(page.locator("#anchor-line")).to_have_text(
+        f"예상 조정 요금 {won(fare)} = 기존 요금 {won(ORIGINAL_FARE)} + (변경 경로 "
+        f"{won(quote['fare'])} − 기존 경로 {won(own_route['fare'])}) (요금표 단위 정리)"
+    )
     expect(page.locator("#payment-action")).to_contain_text(
         f"취소 {won(ORIGINAL_FARE)} → 재결제 {won(fare)}"
     )
@@ -112,7 +119,7 @@ def test_completed_card_with_changed_destination(server: str, page: Page, tmp_pa
         (row.locator("th").text_content(), row.locator("td").text_content()) for row in rows.all()
     ]
     assert shown == [(line["label"], won(line["amount"])) for line in quote["breakdown"]]
-    assert sum(int(re.sub(r"\D", "", amount or "")) for _, amount in shown) == fare
+    assert sum(int(re.sub(r"\D", "", amount or "")) for _, amount in shown) == quote["fare"]
 
     for key in ("scripts-customer", "scripts-driver", "sms-fare_adjusted", "memo-original_call"):
         expect(page.locator(f"#text-{key}")).not_to_be_empty()
@@ -184,8 +191,12 @@ def test_asks_for_the_api_key_once_and_keeps_it_for_the_session(
     expect(page.locator("#tariff option")).not_to_have_count(1)
 
     places = fill_completed_card_case(page)
-    fare = api_quote(keyed_server, places, {"Authorization": f"Bearer {api_key}"})["fare"]
-    expect(page.locator("#adjusted-fare")).to_contain_text(won(fare))
+    headers = {"Authorization": f"Bearer {api_key}"}
+    changed = api_quote(keyed_server, places, headers)["fare"]
+    own = api_quote(keyed_server, {**places, "new_destination": places["destination"]}, headers)
+    expect(page.locator("#adjusted-fare")).to_contain_text(
+        won(ORIGINAL_FARE + changed - own["fare"])
+    )
     expect(dialog).to_be_hidden()
     stored = page.evaluate("[sessionStorage.length, localStorage.length]")
     assert stored == [1, 0], "the key lives in sessionStorage only"

@@ -318,6 +318,7 @@
     setText("payment-action", paymentText(result.payment));
     setText("insured", result.insured === true ? "적용" : result.insured === false ? "적용 안 됨" : "-");
     showQuote(result.quote);
+    showAnchor(result.estimate, result.original_fare);
     showWarnings(result);
     showTexts(result);
   }
@@ -374,6 +375,22 @@
       row.append(name, amount);
       return row;
     }));
+  }
+
+  // How the estimate moved the charged fare, so the agent can say why (pricing/anchoring.py).
+  function showAnchor(estimate, originalFare) {
+    if (!estimate) {
+      setText("anchor-line", "");
+      return;
+    }
+    const own = won(estimate.original_route_fare);
+    const changed = won(estimate.changed_route_fare);
+    const formula = {
+      delta: `기존 요금 ${won(originalFare)} + (변경 경로 ${changed} − 기존 경로 ${own})`,
+      ratio: `기존 요금 ${won(originalFare)} × 변경 경로 ${changed} ÷ 기존 경로 ${own}`,
+      estimate: `변경 경로 요금 ${changed}`,
+    }[estimate.basis] || "";
+    setText("anchor-line", `예상 조정 요금 ${won(estimate.fare)} = ${formula} (요금표 단위 정리)`);
   }
 
   function showWarnings(result) {

@@ -3,9 +3,9 @@
     FareServiceError (500)
     ├── BadInput (422)                 a value the caller sent cannot be used
     │   ├── InvalidRoute               stops, legs or a trace that make no route
-    │   ├── InvalidTime                a time that cannot be read
+    │   ├── InvalidTime                a time that cannot be read, or no tariff version covers
     │   └── PlaceNotFound              a place name matching nothing, or too much
-    ├── TariffNotFound (404)           no tariff with that id, or none in force then
+    ├── TariffNotFound (404)           no tariff with that id
     ├── TariffFileError (500)          a tariff file is wrong; raised at load, never per request
     ├── TemplateError (500)            a template is wrong; raised at start-up
     ├── SettingsFileError (500)        a file a setting names is wrong (service/runtime.py)

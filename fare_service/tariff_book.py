@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from fare_service.errors import TariffFileError, TariffNotFound
+from fare_service.errors import InvalidTime, TariffFileError, TariffNotFound
 from fare_service.tariff import Tariff, TariffVersion
 
 
@@ -35,12 +35,19 @@ class TariffBook:
             raise TariffNotFound(f"no tariff {tariff_id!r}; known: {known}", field="tariff_id")
         return tariff
 
-    def version_at(self, tariff_id: str | None, at: datetime) -> tuple[Tariff, TariffVersion]:
+    def version_at(
+        self, tariff_id: str | None, at: datetime, at_field: str = "at"
+    ) -> tuple[Tariff, TariffVersion]:
+        """The tariff and its version in force at ``at``; a time no version covers (before
+        the first, in a gap) is the caller's input to correct: 422 naming ``at_field``."""
         tariff = self.get(tariff_id)
         version = tariff.version_at(at)
         if version is None:
-            raise TariffNotFound(
-                f"tariff {tariff.id!r} has no version in force at {at.isoformat()}", field="at"
+            first = tariff.versions[0].in_force_from
+            raise InvalidTime(
+                f"tariff {tariff.id!r} has no version in force at {at.isoformat()} "
+                f"(its first starts {first.isoformat()})",
+                field=at_field,
             )
         return tariff, version
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from fare_service.cli import main
 from fare_service.clock import SEOUL, wall_time
-from fare_service.errors import TariffFileError, TariffNotFound
+from fare_service.errors import InvalidTime, TariffFileError, TariffNotFound
 from fare_service.tariff_book import load_tariff_book, load_tariff_file
 
 GOOD = """
@@ -115,9 +115,10 @@ def test_lookup_errors_name_the_field(book):
     with pytest.raises(TariffNotFound) as caught:
         book.get("paris-taxi")
     assert caught.value.field == "tariff_id"
-    with pytest.raises(TariffNotFound) as caught:
-        book.version_at("seoul-taxi", datetime(2010, 1, 1))
-    assert caught.value.field == "at"
+    with pytest.raises(InvalidTime) as early:
+        book.version_at("seoul-taxi", datetime(2010, 1, 1), "call.requested_at")
+    assert (early.value.field, early.value.status) == ("call.requested_at", 422)
+    assert "2019-02-16" in early.value.detail  # says when the first version starts
 
 
 def test_cli_check_exits_non_zero_on_a_bad_file(tmp_path, capsys):

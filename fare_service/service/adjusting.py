@@ -145,6 +145,7 @@ def _original_route(query: AdjustmentQuery) -> RouteQuery:
         ],
         tariff_id=query.tariff_id,
         at=query.call.requested_at,
+        at_field="call.requested_at",
         legs=query.call_legs,
         legs_field="call.legs",
     )
@@ -169,6 +170,7 @@ def _changed_route(query: AdjustmentQuery) -> RouteQuery:
         stop_fields=names,
         tariff_id=query.tariff_id,
         at=query.call.requested_at,
+        at_field="call.requested_at",
         legs=query.legs,
         legs_field="change.legs",
     )

@@ -41,6 +41,7 @@ class RouteQuery:
     trace: Sequence[TracePoint] | None = None
     waiting_s: float = 0.0
     legs_field: str = field(default="legs")
+    at_field: str = "at"
     outside_area: bool | None = None
     """Whether the route leaves the tariff's home area; None: decided from the stops.
     Only a route given by its legs alone (``fare-service quote --leg``) has to say."""
@@ -111,7 +112,7 @@ def price_point(plan: RoutePlan) -> PricedRoute:
 async def plan_route(query: RouteQuery, runtime: Runtime) -> RoutePlan:
     """Everything before the engine: the tariff version, the legs, the out-of-area rule."""
     at = query.at or clock.now()
-    tariff, version = runtime.book.version_at(query.tariff_id, at)
+    tariff, version = runtime.book.version_at(query.tariff_id, at, query.at_field)
     if query.trace is not None:
         legs = _trace_legs(query, runtime)
     else:

@@ -203,7 +203,7 @@ def test_gps_trace_drops_a_drift_spike(client):
         (body(destination={"lat": 35.68, "lon": 139.76}), 422, "destination"),  # Tokyo
         (body(waypoints=[CITY_HALL] * 11), 422, "waypoints"),
         (body(tariff_id="paris-taxi"), 404, "tariff_id"),
-        (body(at="2010-01-01T12:00:00+09:00"), 404, "at"),
+        (body(at="2010-01-01T12:00:00+09:00"), 422, "at"),  # before the first version
         (body(at="not a time"), 422, "at"),
         (body(destination={"place": "존재하지않는동"}), 422, "destination.place"),
         (body(waiting_s=-5), 422, "waiting_s"),

@@ -44,6 +44,8 @@ TIMES = [
     "2026-05-05T09:00:00+05:45",
     "2024-02-29T22:59:59.5+09:00",
     "2101-01-01T00:00:00+09:00",  # out of range
+    "9999-12-31T23:59:59Z",  # out of range; on Seoul's clock it would overflow
+    "0001-01-01T00:00:00+14:00",
     "2015-03-01T12:00:00+09:00",  # before every seoul-taxi version, not daeri-standard's
     "1763476200",  # a numeric string is not a time
 ]

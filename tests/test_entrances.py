@@ -43,6 +43,8 @@ TIMES = [
     "2026-11-19T01:10:00",
     "2026-05-05T09:00:00+05:45",
     "2024-02-29T22:59:59.5+09:00",
+]
+BAD_TIMES = [
     "2101-01-01T00:00:00+09:00",  # out of range
     "9999-12-31T23:59:59Z",  # out of range; on Seoul's clock it would overflow
     "0001-01-01T00:00:00+14:00",
@@ -83,7 +85,8 @@ def bodies() -> list[dict[str, Any]]:
     rng = random.Random(20261201)
     made = []
     for _ in range(N_BODIES):
-        body: dict[str, Any] = {"tariff_id": rng.choice(TARIFFS), "at": rng.choice(TIMES)}
+        at = rng.choice(BAD_TIMES if rng.random() < 0.2 else TIMES)
+        body: dict[str, Any] = {"tariff_id": rng.choice(TARIFFS), "at": at}
         if rng.random() < 0.12:
             body["trace"] = _trace(rng)
         else:

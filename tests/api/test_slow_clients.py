@@ -8,7 +8,6 @@ here) plus a margin for a busy machine; a head larger than the limit gets a 431 
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from fare_service.api.serve import HeadTimeoutProtocol
+from tests.process_testing import stop
 
 TIMEOUT_S = 1
 MARGIN_S = 3  # a busy machine may run the timer late; under uvicorn's 5 s default
@@ -53,12 +53,7 @@ def port() -> Iterator[int]:
         wait_until_healthy(server, port)
         yield port
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop(server, group=True)
 
 
 def wait_until_healthy(server: subprocess.Popen, port: int) -> None:

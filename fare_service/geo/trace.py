@@ -38,6 +38,11 @@ IntArray = npt.NDArray[np.int64]
 # expressway sections); 200 km/h leaves room for speeding and GPS noise on real motion
 # while no car on a Korean road covers 56 m per second.
 MAX_SPEED_KMH = 200.0
+GPS_ERROR_M = 30.0
+"""How far apart two honest fixes of the same spot may be: a phone's fix is within about
+5 m under open sky and 15 m between tall buildings, so two of them up to 30 m. A jump is
+impossible only beyond this plus the distance at :data:`MAX_SPEED_KMH`; without it a
+10-fixes-a-second trace (5.6 m allowed per 0.1 s) would lose most honest fixes to noise."""
 SMOOTHING_S = 5.0
 """The fixes within each 5 s are averaged into one point. Averaging n fixes divides their
 noise by sqrt(n) (50 fixes at 10 a second: 5 m -> 0.7 m), while a corner taken at city
@@ -115,21 +120,22 @@ def _arrays(points: Sequence[TracePoint]) -> tuple[FloatArray, FloatArray, Float
 
 
 def _plausible(t_s: FloatArray, lat: FloatArray, lon: FloatArray, max_ms: float) -> IntArray:
-    """Indices of fixes reachable from the last kept fix at no more than ``max_ms``.
+    """Indices of fixes reachable from the last kept fix at no more than ``max_ms``, give or
+    take :data:`GPS_ERROR_M`.
 
     Sequential on purpose: after a spike, the next fix is judged from the fix before the
     spike, not from the spike. If the very first fix is the outlier (its successors
     agree with each other but not with it), it is the one dropped.
     """
     step_m = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
-    jump = step_m > max_ms * np.diff(t_s)
+    jump = step_m > max_ms * np.diff(t_s) + GPS_ERROR_M
     if not np.any(jump):
         return np.arange(t_s.size)
     start = 1 if jump.size > 1 and jump[0] and not jump[1] else 0
     kept = [start]
     for i in range(start + 1, t_s.size):
         last = kept[-1]
-        reach_m = max_ms * (t_s[i] - t_s[last])
+        reach_m = max_ms * (t_s[i] - t_s[last]) + GPS_ERROR_M
         if haversine_m(lat[last], lon[last], lat[i], lon[i]) <= reach_m:
             kept.append(i)
     return np.array(kept, dtype=np.intp)

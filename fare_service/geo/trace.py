@@ -4,15 +4,18 @@ A meter counts the road continuously; a trace only samples it, and every GPS err
 it would be charged to the customer. Pricing the fix-to-fix legs made the fare depend on
 the sampling rate (at 10 fixes a second each 0.6 m, 0.1 s leg was rounded to 1 m and
 0 s) and on the noise (a fix drifting 500 m away and back in two seconds bills a
-kilometre never driven). So, in order:
+kilometre never driven; a parked phone wandering a few metres a second bills a walk).
+So, in order:
 
 1. repeated timestamps and fixes implying an impossible speed are dropped and counted,
    never silently smoothed;
-2. the fixes left are averaged over :data:`SMOOTHING_S`, so noise at a high rate averages
+2. while the car stands, its fixes are dropped and counted too: their time is kept, at
+   the place where it stopped, but their jitter is not driven;
+3. the fixes left are averaged over :data:`SMOOTHING_S`, so noise at a high rate averages
    out instead of adding up, and the distance runs between those averages;
-3. the path is cut into windows of :data:`SLOW_WINDOW_S`, one leg each: the engine judges
+4. the path is cut into windows of :data:`SLOW_WINDOW_S`, one leg each: the engine judges
    the taxi meter's slow rule per leg, so per window, not per fix;
-4. distance and time are summed over the whole trace and rounded once: the legs are the
+5. distance and time are summed over the whole trace and rounded once: the legs are the
    steps of the rounded running totals, whole metres and seconds that the engine's
    rounding of each leg leaves as they are.
 
@@ -43,6 +46,14 @@ GPS_ERROR_M = 30.0
 5 m under open sky and 15 m between tall buildings, so two of them up to 30 m. A jump is
 impossible only beyond this plus the distance at :data:`MAX_SPEED_KMH`; without it a
 10-fixes-a-second trace (5.6 m allowed per 0.1 s) would lose most honest fixes to noise."""
+STILL_RADIUS_M = 10.0
+"""A car stands while its fixes stay this close to where it stopped: a parked phone's
+fixes wander by a few metres (more at a kerb between buildings), and a car pulling away
+leaves 10 m behind in about two seconds."""
+WALKING_KMH = 5.0
+STILL_MIN_S = STILL_RADIUS_M / (WALKING_KMH / 3.6)
+"""How long the fixes must stay within :data:`STILL_RADIUS_M` (7.2 s, the time to walk
+it): leaving it sooner is moving at walking speed or faster, as a car in a jam does."""
 SMOOTHING_S = 5.0
 """The fixes within each 5 s are averaged into one point. Averaging n fixes divides their
 noise by sqrt(n) (50 fixes at 10 a second: 5 m -> 0.7 m), while a corner taken at city
@@ -69,6 +80,7 @@ class TraceLegs:
     duration_s: IntArray
     dropped_duplicates: int
     dropped_jumps: int
+    dropped_standing: int
     kept_index: IntArray
 
     @property
@@ -77,12 +89,12 @@ class TraceLegs:
 
     @property
     def dropped(self) -> int:
-        return self.dropped_duplicates + self.dropped_jumps
+        return self.dropped_duplicates + self.dropped_jumps + self.dropped_standing
 
 
 def trace_to_legs(points: Sequence[TracePoint], max_speed_kmh: float = MAX_SPEED_KMH) -> TraceLegs:
     """The trace's windows as legs; refuses time going backwards and a trace with fewer
-    than two fixes at a possible speed."""
+    than two fixes at a possible speed (standing fixes count: they carry time)."""
     if len(points) < 2:
         raise InvalidRoute("a trace needs at least two points", field="trace")
     t_s, lat, lon = _arrays(points)
@@ -96,13 +108,16 @@ def trace_to_legs(points: Sequence[TracePoint], max_speed_kmh: float = MAX_SPEED
     if plausible.size < 2:
         raise InvalidRoute("fewer than two usable points after filtering", field="trace")
     t_s, lat, lon = t_s[plausible] - t_s[plausible[0]], lat[plausible], lon[plausible]
-    distance_m, duration_s = _window_legs(*_smoothed(t_s, lat, lon))
+    standing = _standing(t_s, lat, lon)
+    anchor = np.maximum.accumulate(np.where(standing, 0, np.arange(t_s.size)))
+    distance_m, duration_s = _window_legs(*_smoothed(t_s, lat[anchor], lon[anchor]))
     return TraceLegs(
         distance_m=distance_m,
         duration_s=duration_s,
         dropped_duplicates=len(points) - unique.size,
         dropped_jumps=unique.size - plausible.size,
-        kept_index=plausible,
+        dropped_standing=int(standing.sum()),
+        kept_index=plausible[~standing],
     )
 
 
@@ -139,6 +154,44 @@ def _plausible(t_s: FloatArray, lat: FloatArray, lon: FloatArray, max_ms: float)
         if haversine_m(lat[last], lon[last], lat[i], lon[i]) <= reach_m:
             kept.append(i)
     return np.array(kept, dtype=np.intp)
+
+
+def _standing(t_s: FloatArray, lat: FloatArray, lon: FloatArray) -> npt.NDArray[np.bool_]:
+    """The fixes taken while the car stood: in each stay, every fix after the first.
+
+    A stay is a run of fixes within :data:`STILL_RADIUS_M` of its first fix lasting at
+    least :data:`STILL_MIN_S`. The next stay can start at the first fix outside, so a car
+    creeping slower than walking is counted from stay to stay, its distance kept.
+    """
+    standing = np.zeros(t_s.size, dtype=bool)
+    later = np.searchsorted(t_s, t_s + STILL_MIN_S)  # the first fix STILL_MIN_S later
+    has_later = np.flatnonzero(later < t_s.size)
+    later_m = haversine_m(
+        lat[has_later], lon[has_later], lat[later[has_later]], lon[later[has_later]]
+    )
+    free = 0  # fixes before this one are in a stay already
+    for i in has_later[later_m < STILL_RADIUS_M].tolist():  # a stay can only start there
+        if i < free:
+            continue
+        end = _last_within(i, lat, lon)
+        if t_s[end] - t_s[i] >= STILL_MIN_S:
+            standing[i + 1 : end + 1] = True
+            free = end + 1
+    return standing
+
+
+def _last_within(i: int, lat: FloatArray, lon: FloatArray) -> int:
+    """The last fix of the run after fix ``i`` that stays within STILL_RADIUS_M of it,
+    looked for in growing chunks (a stop at a red light is a few dozen fixes, a parked
+    car thousands)."""
+    start, size = i + 1, 64
+    while start < lat.size:
+        stop = min(start + size, lat.size)
+        away_m = haversine_m(lat[i], lon[i], lat[start:stop], lon[start:stop])
+        if (away := np.flatnonzero(away_m >= STILL_RADIUS_M)).size:
+            return start + int(away[0]) - 1
+        start, size = stop, size * 2
+    return lat.size - 1
 
 
 def _smoothed(

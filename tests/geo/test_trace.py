@@ -1,6 +1,6 @@
 """GPS traces priced as a meter would run them: the same drive gives the same fare at any
-sampling rate and through GPS noise; drift jumps are dropped and counted; the slow rule
-is judged per window; bad traces are refused.
+sampling rate and through GPS noise; standing jitter and drift jumps are dropped and
+counted; the slow rule is judged per window; bad traces are refused.
 
 Expected fares are worked from the published rates in tariffs/*.toml:
 - seoul-taxi from 2023-02-01 04:00: 4,800 won for the first 1,600 m, then 100 won per
@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fare_service.errors import InvalidRoute
-from fare_service.geo.trace import TraceLegs, trace_to_legs
+from fare_service.geo.trace import STILL_RADIUS_M, TraceLegs, trace_to_legs
 from fare_service.pricing.engine import PricedRoute, Route, price_route
 from fare_service.tariff_book import TariffBook
 
@@ -95,6 +95,33 @@ def test_ten_fixes_a_second_with_5_m_of_noise_stay_within_3_percent(book: Tariff
     assert price(book, "seoul-taxi", legs).fare == pytest.approx(11_900, abs=100)
 
 
+def drive_stand_drive(*, jitter_m: float, seed: int = 5) -> list[tuple[datetime, float, float]]:
+    """One fix a second: 300 s north at 10 m/s, 300 s standing, 300 s north at 10 m/s;
+    while standing each fix is off by up to ``jitter_m`` north and east."""
+    t_s = np.arange(901.0)
+    north_m = 10 * (np.minimum(t_s, 300) + np.maximum(t_s - 600, 0))
+    standing = (t_s > 300) & (t_s < 600)
+    rng = np.random.default_rng(seed)
+    jitter = np.where(standing[:, None], rng.uniform(-jitter_m, jitter_m, (t_s.size, 2)), 0)
+    return make_trace(north_m=north_m + jitter[:, 0], t_s=t_s, east_m=jitter[:, 1])
+
+
+def test_standing_with_jitter_adds_no_distance_and_its_time_runs_the_taxi_meter(
+    book: TariffBook,
+) -> None:
+    trace = drive_stand_drive(jitter_m=2.0)
+    jitter_path_m = sum(great_circle_m(*a[1:], *b[1:]) for a, b in pairwise(trace[300:601]))
+    assert jitter_path_m > 300  # what the standing fixes would have driven
+    legs = trace_to_legs(trace)
+    assert legs.dropped_standing == legs.dropped == 300  # 301-600; it stopped at 300
+    assert abs(int(legs.distance_m.sum()) - 6_000) <= 2
+    assert int(legs.duration_s.sum()) == 900
+    priced = price(book, "seoul-taxi", legs)
+    # 6,000 m driven: (6,000 - 1,600) // 131 = 33 steps of distance, 77 m short of the
+    # 34th; 300 s standing: 300 // 30 = 10 steps of time. 4,800 + 3,300 + 1,000.
+    assert (priced.distance, priced.time, priced.fare) == (3_300, 1_000, 9_100)
+
+
 def test_stop_and_go_charges_time_only_for_its_slow_windows(book: TariffBook) -> None:
     """Between two 300 s stretches at 10 m/s, 60 s of stop and go: 10 s stopped, 10 s at
     6 m/s (21.6 km/h, fast on its own), three times: 180 m in 60 s, slow (10.8 km/h)."""
@@ -111,6 +138,14 @@ def test_stop_and_go_charges_time_only_for_its_slow_windows(book: TariffBook) ->
     # stop and go's 180 m buy nothing. 4,800 + 3,300 + 200. Judged fix by fix, its 180 m
     # would be distance and only its 30 s stopped time: 3,400 + 100.
     assert (priced.distance, priced.time, priced.fare) == (3_300, 200, 8_300)
+
+
+def test_creeping_slower_than_walking_keeps_its_distance() -> None:
+    """0.5 m/s for 4 minutes: standing by the jitter rule, but it leaves each stay."""
+    t_s = np.arange(241.0)
+    legs = trace_to_legs(make_trace(north_m=0.5 * t_s, t_s=t_s))
+    assert 120 - STILL_RADIUS_M <= int(legs.distance_m.sum()) <= 120
+    assert int(legs.duration_s.sum()) == 240
 
 
 def test_a_drift_spike_is_dropped_and_counted() -> None:
@@ -170,13 +205,15 @@ def test_bad_traces_are_refused_naming_the_field(trace: list, field: str) -> Non
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.tuples(st.floats(0, 25), st.floats(0.1, 30)), min_size=2, max_size=40))
 def test_plausible_traces_add_up_to_the_path(steps: list[tuple[float, float]]) -> None:
-    """Northwards at up to 25 m/s (90 km/h), stops included: every fix is kept, the time
-    is the trace's and the distance the path's, in whole units."""
+    """Northwards at up to 25 m/s (90 km/h), stops included: no fix is a jump, every fix
+    is kept or counted as standing, the time is the trace's and the distance the path's
+    (less at most the last stay's creep, under STILL_RADIUS_M), in whole units."""
     t_s = np.cumsum([0.0] + [dt for _, dt in steps])
     north_m = np.cumsum([0.0] + [v * dt for v, dt in steps])
     legs = trace_to_legs(make_trace(north_m=north_m.tolist(), t_s=t_s.tolist()))
-    assert legs.kept == len(steps) + 1
+    assert legs.dropped_jumps == legs.dropped_duplicates == 0
+    assert legs.kept + legs.dropped_standing == len(steps) + 1
     assert abs(int(legs.duration_s.sum()) - t_s[-1]) <= 0.5 + 1e-6
     total_m = int(legs.distance_m.sum())
-    assert north_m[-1] - 1 <= total_m <= north_m[-1] + 1
+    assert north_m[-1] - STILL_RADIUS_M - 1 <= total_m <= north_m[-1] + 1
     assert legs.distance_m.min() >= 0 and legs.duration_s.min() >= 0

@@ -162,7 +162,10 @@ async def _legs(query: RouteQuery, at: datetime, runtime: Runtime) -> _Legs:
 
 
 def _trace_legs(query: RouteQuery, runtime: Runtime) -> _Legs:
-    """Legs between the kept fixes; every fix must be in Korea, as every stop must."""
+    """One leg per window of the trace, in whole metres and seconds rounded on the whole
+    trace (``geo.trace``), so both engine paths price the distance and time the trace
+    measured. Every fix must be in Korea, as every stop must; the fixes kept (not the
+    dropped ones) decide whether the route leaves the home area."""
     assert query.trace is not None
     result = trace_to_legs(query.trace)
     runtime.check_in_korea(

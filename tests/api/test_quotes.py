@@ -194,6 +194,50 @@ def test_gps_trace_drops_a_drift_spike(client):
     assert quote["duration_s"] == 180
 
 
+def straight_trace(hz: float) -> list[dict]:
+    """11 km due north from 37.48 N, inside Seoul all the way, in 30 minutes (22 km/h),
+    one fix every 1/hz seconds."""
+    start = datetime.fromisoformat(NOON)
+    return [
+        {
+            "t": (start + timedelta(seconds=i / hz)).isoformat(),
+            "lat": 37.48 + 11_000 * (i / hz) / 1800 / 111_195,  # 111,195 m a degree
+            "lon": 127.0,
+        }
+        for i in range(round(1800 * hz) + 1)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tariff_id", "fare"),
+    [
+        # 15,000 with 3 km and 15 min, + (11,000 - 3,000) // 1,500 = 5 x 1,000
+        # + (1,800 - 900) // 300 = 3 x 1,000
+        ("daeri-standard", 23_000),
+        ("seoul-taxi", seoul_meter(11_000)),  # 22 km/h is never slow: 11,900
+    ],
+)
+def test_a_trace_is_priced_the_same_at_any_sampling_rate(client, tariff_id, fare):
+    """One fix a minute, a second and ten a second: the same metres, seconds and fare.
+    Each fix-to-fix leg rounded on its own made the last 18,000 m and 0 s."""
+    quotes = []
+    for hz in (1 / 60, 1, 10):
+        payload = {"tariff_id": tariff_id, "trace": straight_trace(hz)}
+        response = client.post("/v1/quotes", json=payload)
+        assert response.status_code == 200, response.text
+        quotes.append(response.json())
+    distances = [quote["distance_m"] for quote in quotes]
+    assert max(distances) <= min(distances) * 1.01 and abs(distances[0] - 11_000) <= 1
+    assert [quote["duration_s"] for quote in quotes] == [1800] * 3
+    assert [quote["fare"] for quote in quotes] == [fare] * 3
+    for quote in quotes:
+        legs = quote["route"]["legs"]
+        assert quote["route"]["dropped_points"] == 0
+        assert sum(leg["duration_s"] for leg in legs) == 1800
+        assert sum(leg["distance_m"] for leg in legs) == quote["distance_m"]
+    assert [len(quote["route"]["legs"]) for quote in quotes] == [30, 60, 60]  # the windows
+
+
 @pytest.mark.parametrize(
     ("payload", "status", "field"),
     [

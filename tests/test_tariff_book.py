@@ -87,10 +87,26 @@ def test_same_start_twice_is_an_overlap(tmp_path):
         load_tariff_file(write(tmp_path, GOOD + "\n[[versions]]" + second))
 
 
-def test_overlapping_time_windows_are_refused(tmp_path):
-    window = '{ code = "late", label = "심야2", start = "03:00", end = "05:00", percent = 40 }'
-    text = GOOD.replace("percent = 20 }]", f"percent = 20 }}, {window}]")
-    with pytest.raises(TariffFileError, match="'late' overlaps"):
+@pytest.mark.parametrize(
+    ("first", "second", "refusal"),
+    [
+        (
+            "",
+            '{ code = "late", label = "심야2", start = "03:00", end = "05:00", percent = 40 }',
+            "'late' overlaps",
+        ),
+        (
+            ', applies_to = "running"',
+            '{ code = "early", label = "새벽", start = "04:00", end = "06:00", percent = 10 }',
+            "every window needs the same applies_to",
+        ),
+    ],
+)
+def test_a_second_window_that_overlaps_or_applies_otherwise_is_refused(
+    tmp_path, first, second, refusal
+):
+    text = GOOD.replace("percent = 20 }]", f"percent = 20{first} }}, {second}]")
+    with pytest.raises(TariffFileError, match=refusal):
         load_tariff_file(write(tmp_path, text))
 
 
@@ -100,13 +116,6 @@ def test_a_window_applies_by_boarding_unless_it_says_running(tmp_path):
     assert not boarding.windows_run
     text = GOOD.replace("percent = 20 }", 'percent = 20, applies_to = "running" }')
     assert load_tariff_file(write(tmp_path, text)).versions[0].windows_run
-
-
-def test_a_versions_windows_apply_the_same_way(tmp_path):
-    window = '{ code = "early", label = "새벽", start = "04:00", end = "06:00", percent = 10 }'
-    running = GOOD.replace("percent = 20 }]", f'percent = 20, applies_to = "running" }}, {window}]')
-    with pytest.raises(TariffFileError, match="every window needs the same applies_to"):
-        load_tariff_file(write(tmp_path, running))
 
 
 def test_window_boundaries_are_where_the_window_in_force_changes(book):

@@ -85,13 +85,21 @@ class Waiting(_Part):
 
 
 class TimeWindow(_Part):
-    """A surcharge for rides *starting* in ``[start, end)``; ``end <= start`` crosses midnight."""
+    """A surcharge in force from ``start`` to ``end`` (``[start, end)``, Seoul wall time;
+    ``end <= start`` crosses midnight).
+
+    ``applies_to = "boarding"``: a ride *starting* in the window pays it on its whole fare
+    (an app's price is fixed at call time). ``"running"``: each distance or time step is
+    charged at the rate in force when it is run, the fixed fees at the boarding time (a
+    taxi meter switches rates at the hour).
+    """
 
     code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     label: str
     start: time
     end: time
     percent: Percent
+    applies_to: Literal["boarding", "running"] = "boarding"
 
     @field_validator("start", "end", mode="before")
     @classmethod
@@ -197,6 +205,23 @@ class TariffVersion(_Part):
         window_percent = self._window_percent.tolist()
         return tuple((i, window_percent[i]) for i in self._window_of_minute.tolist())
 
+    @cached_property
+    def windows_run(self) -> bool:
+        """The time-of-day surcharges follow the ride as it runs (``applies_to =
+        "running"``); a version's windows all say the same (checked at load)."""
+        return any(window.applies_to == "running" for window in self.time_surcharges)
+
+    @cached_property
+    def window_boundaries(self) -> tuple[tuple[int, int, int], ...]:
+        """Where the window in force changes, in the order of the day: (second of the
+        day, window before, window after), -1 for none. Empty without windows."""
+        of_minute = self._window_of_minute.tolist()
+        return tuple(
+            (minute * 60, of_minute[minute - 1], of_minute[minute])  # [-1]: the day before
+            for minute in range(1440)
+            if of_minute[minute - 1] != of_minute[minute]
+        )
+
     @field_validator("in_force_from", "in_force_until")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
@@ -209,6 +234,7 @@ class TariffVersion(_Part):
         if self.minimum_fare % self.rounding.fare.unit:
             raise ValueError("minimum_fare must be a multiple of rounding.fare.unit")
         self._check_windows_disjoint()
+        self._check_windows_agree()
         self._check_slow_meter()
         return self
 
@@ -218,6 +244,12 @@ class TariffVersion(_Part):
             if seen & window.minutes_covered():
                 raise ValueError(f"time_surcharges: window {window.code!r} overlaps another")
             seen |= window.minutes_covered()
+
+    def _check_windows_agree(self) -> None:
+        """One rule for a version's windows: a step charged as run in one window and the
+        whole fare by the boarding time in another would be surcharged twice."""
+        if len({window.applies_to for window in self.time_surcharges}) > 1:
+            raise ValueError("time_surcharges: every window needs the same applies_to")
 
     def _check_slow_meter(self) -> None:
         """The meter rule shares one counter: 1 step = ``per_m`` metres or ``per_s`` seconds.

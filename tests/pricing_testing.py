@@ -19,6 +19,7 @@ def quote_legs(
     waypoints: int = 0,
     waiting_s: float = 0.0,
     outside_area: bool = False,
+    leg_start_s: Sequence[float] | None = None,
 ) -> QuoteResult:
-    route = Route(legs, at, waypoints=waypoints, waiting_s=waiting_s, outside_area=outside_area)
+    route = Route(legs, at, waypoints, waiting_s, outside_area, leg_start_s)
     return QuoteResult.of(tariff, version, price_route(version, route), at)

@@ -2,7 +2,8 @@
 
 Published rates (Seoul notices, see tariffs/seoul-taxi.toml):
 - from 2023-02-01 04:00: 4,800 won for 1.6 km, 100 won per 131 m or per 30 s under
-  15.72 km/h; late night +20% 22-23 and 02-04, +40% 23-02; out of city +20%;
+  15.72 km/h; late night +20% 22-23 and 02-04, +40% 23-02, on each step at the rate of
+  the hour it is run in, the base fare at boarding; out of city +20%;
   fares rounded to 100 won, a half up.
 - 2019-02-16 to 2023-02-01: 3,800 won for 2 km, 100 won per 132 m or per 31 s;
   late night 00-04 +20% until 2022-12-01 22:00, then the 22-04 windows above.
@@ -144,6 +145,97 @@ def test_new_rates_start_at_4am_on_1_february_2023(book):
     assert seoul(book, [fast(1000)], "2023-02-01T04:00:00+09:00").fare == BASE
 
 
+def lines(quote) -> list[tuple[str, int]]:
+    """The breakdown as (code, amount), checked to add up to the fare."""
+    assert sum(line.amount for line in quote.breakdown) == quote.fare
+    return [(line.code, line.amount) for line in quote.breakdown]
+
+
+# 10 km in 20 minutes is 30 km/h, above 15.72 km/h: the counter runs on distance, 500 m a
+# minute (a leg's distance is spread evenly over its duration). Beyond the base's 1.6 km
+# it runs (10,000 - 1,600) // 131 = 64 steps; 10 minutes in, at 5,000 m, it has run
+# (5,000 - 1,600) // 131 = 25 of them (the 26th ends at 1,600 + 26 x 131 = 5,006 m).
+TEN_KM_IN_20_MIN = [(10_000, 1200)]
+STEPS, STEPS_BY_10_MIN = (10_000 - BASE_M) // STEP_M, (5_000 - BASE_M) // STEP_M
+METER = BASE + STEPS * STEP_WON
+
+
+def test_the_meter_runs_its_windows_and_the_app_charges_them_at_boarding(book):
+    for tariff in book:
+        runs = [version.windows_run for version in tariff.versions]
+        assert runs == [tariff.id == "seoul-taxi"] * len(runs)
+
+
+def test_a_ride_across_23_00_pays_each_step_at_the_rate_of_its_hour(book):
+    """From 22:50: the base and the 25 steps run before 23:00 at +20%, the other 39 at
+    +40%. The old rule (the start time's rate on the whole fare) said 13,400."""
+    assert (STEPS, STEPS_BY_10_MIN, METER) == (64, 25, 11_200)
+    at_20 = (BASE + STEPS_BY_10_MIN * STEP_WON) * 20 // 100  # (4,800 + 2,500) x 20% = 1,460
+    at_40 = (STEPS - STEPS_BY_10_MIN) * STEP_WON * 40 // 100  # 3,900 x 40% = 1,560
+    fare = round_100(METER + at_20 + at_40)  # 14,220 -> 14,200
+    quote = seoul(book, TEN_KM_IN_20_MIN, "2026-11-27T22:50:00+09:00")
+    assert (at_20, at_40, fare) == (1460, 1560, 14_200)
+    assert quote.fare == fare
+    assert lines(quote) == [
+        ("base", BASE),
+        ("distance", STEPS * STEP_WON),
+        ("late_night_20", at_20),
+        ("late_night_40", at_40),
+        ("rounding", fare - (METER + at_20 + at_40)),
+    ]
+    labels = [line.label for line in quote.breakdown]
+    assert "심야 할증 20% (22:00~23:00 운행분)" in labels
+    assert "심야 할증 40% (23:00~02:00 운행분)" in labels
+    assert round_100(METER * 1.2) == 13_400  # what boarding at 22:50 would have charged
+
+
+def test_a_ride_inside_one_window_pays_its_rate_on_the_whole_fare(book):
+    quote = seoul(book, TEN_KM_IN_20_MIN, "2026-11-27T23:10:00+09:00")
+    assert quote.fare == round_100(METER * 140 // 100) == 15_700  # 15,680 -> 15,700
+    assert lines(quote)[2] == ("late_night_40", METER * 40 // 100)
+    assert quote.breakdown[2].label == "심야 할증 40%"  # one window: no hours to tell apart
+
+
+def test_a_ride_across_04_00_pays_the_night_rate_only_on_what_ran_before(book):
+    """From 03:50: the base and 25 steps at +20%, the 39 run after 04:00 at the day rate."""
+    at_20 = (BASE + STEPS_BY_10_MIN * STEP_WON) * 20 // 100  # 1,460
+    quote = seoul(book, TEN_KM_IN_20_MIN, "2026-11-27T03:50:00+09:00")
+    assert quote.fare == round_100(METER + at_20) == 12_700  # 12,660 -> 12,700
+    assert lines(quote)[2] == ("late_night_20_dawn", at_20)
+    assert quote.breakdown[2].label == "심야 할증 20% (02:00~04:00 운행분)"
+
+
+def test_a_ride_into_the_night_pays_it_only_on_what_runs_after_22_00(book):
+    """From 21:50: the base and 25 steps at the day rate, 39 at +20%."""
+    at_20 = (STEPS - STEPS_BY_10_MIN) * STEP_WON * 20 // 100  # 780
+    quote = seoul(book, TEN_KM_IN_20_MIN, "2026-11-27T21:50:00+09:00")
+    assert quote.fare == round_100(METER + at_20) == 12_000  # 11,980 -> 12,000
+    assert lines(quote)[2] == ("late_night_20", at_20)
+
+
+def test_time_steps_run_after_23_00_are_charged_at_40_percent(book):
+    """500 m in 10 minutes from 22:55 is 3 km/h: the counter runs on time, 131 m' worth per
+    30 s. The base's 1,600 m take 366 s of it, so no step runs by 23:00 (300 s); the
+    600 s make (20 x 131 - 1,600) // 131 = 7 steps, all after 23:00."""
+    steps = (600 // STEP_S * STEP_M - BASE_M) // STEP_M
+    assert (300 // STEP_S * STEP_M - BASE_M) < 0 and steps == 7
+    fare = round_100(BASE + steps * STEP_WON + BASE * 20 // 100 + steps * STEP_WON * 40 // 100)
+    quote = seoul(book, [(500, 600)], "2026-11-27T22:55:00+09:00")
+    assert quote.fare == fare == 6700  # 4,800 + 700 + 960 + 280 = 6,740
+    assert lines(quote)[2:4] == [("late_night_20", 960), ("late_night_40", 280)]
+
+
+def test_a_traces_own_times_place_its_legs_on_the_clock(book):
+    """Two 5 km legs of 10 minutes from 22:40. Back to back, both run before 23:00: all
+    at +20%. Recorded with a 20-minute stop between them, the second runs 23:10-23:20:
+    the 25 steps of the first 5 km at +20%, the 39 after at +40%, as from 22:50."""
+    legs, at = [(5_000, 600), (5_000, 600)], "2026-11-27T22:40:00+09:00"
+    assert seoul(book, legs, at).fare == round_100(METER * 120 // 100) == 13_400
+    stopped = seoul(book, legs, at, leg_start_s=[0, 1_800])
+    assert stopped.fare == 14_200
+    assert lines(stopped)[2:4] == [("late_night_20", 1460), ("late_night_40", 1560)]
+
+
 def test_out_of_city_surcharge_adds_to_late_night(book):
     metres = 10_000
     meter = BASE + (metres - BASE_M) // STEP_M * STEP_WON
@@ -172,6 +264,23 @@ def test_daeri_fare_by_distance_bands_time_waypoints_and_waiting(book):
     time = (1800 - D_BASE_S) // 300 * D_STEP
     waiting = (1500 - 600) // 300 * D_STEP
     assert quote.fare == D_BASE + band_1 + band_2 + time + 3000 + waiting
+
+
+@pytest.mark.parametrize(
+    ("at", "percent"),
+    [("2026-11-27T21:50:00+09:00", 0), ("2026-11-27T04:50:00+09:00", 20)],
+)
+def test_daeri_charges_the_window_at_boarding_on_the_whole_fare(book, at, percent):
+    """The app fixes its price at call time (applies_to = "boarding"): 20 km in an hour
+    boarding at 21:50 pays no night rate though it runs past 22:00; boarding at 04:50, the
+    whole fare pays 20% though it runs past 05:00."""
+    meter = D_BASE + (20_000 - D_BASE_M) // 1500 * D_STEP + (3600 - D_BASE_S) // 300 * D_STEP
+    quote = daeri(book, [(20_000, 3600)], at)
+    assert meter == 35_000
+    assert quote.fare == -(-meter * (100 + percent) // 100 // 1000) * 1000  # up to 1,000
+    assert sum(line.amount for line in quote.breakdown) == quote.fare
+    night = [line for line in quote.breakdown if line.code == "night"]
+    assert [line.label for line in night] == (["심야 할증 20%"] if percent else [])
 
 
 def test_daeri_minimum_and_rounding_up_to_1000(book):

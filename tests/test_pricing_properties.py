@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -30,11 +31,23 @@ def price(book, tariff_id, legs, at, waiting_s=0.0, outside=False, waypoints=Non
     )
 
 
+METER_LINES = {"base", "distance", "time", "waypoint", "waiting"}
+
+
+def meter(quote) -> int:
+    """The fare before surcharges and rounding."""
+    return sum(line.amount for line in quote.breakdown if line.code in METER_LINES)
+
+
 @settings(max_examples=300, deadline=None)
 @given(TARIFF_IDS, legs_st, times_st, waiting_st, st.booleans(), st.data())
 def test_fare_never_decreases_when_the_route_grows(
     book, tariff_id, legs, at, waiting, outside, data
 ):
+    """A longer or slower leg never lowers the fare under the boarding rule. Under the
+    running rule (seoul-taxi) it may, as on the meter: a slower ride runs more of its
+    steps after 04:00, when the late-night rate has ended. Its meter never decreases,
+    and a leg added at the end, more waiting or another waypoint never lower the fare."""
     before = price(book, tariff_id, legs, at, waiting, outside)
     i = data.draw(st.integers(0, len(legs) - 1))
     extra_m = data.draw(st.floats(0, 20_000))
@@ -43,8 +56,13 @@ def test_fare_never_decreases_when_the_route_grows(
     longer[i] = (legs[i][0] + extra_m, legs[i][1])
     slower = [*legs]
     slower[i] = (legs[i][0], legs[i][1] + extra_s)
-    assert price(book, tariff_id, longer, at, waiting, outside).fare >= before.fare
-    assert price(book, tariff_id, slower, at, waiting, outside).fare >= before.fare
+    as_run = book.version_at(tariff_id, at)[1].windows_run
+    for grown in (longer, slower):
+        after = price(book, tariff_id, grown, at, waiting, outside)
+        assert meter(after) >= meter(before)
+        assert as_run or after.fare >= before.fare
+    one_more = [*legs, (extra_m, extra_s)]
+    assert price(book, tariff_id, one_more, at, waiting, outside, len(legs) - 1).fare >= before.fare
     assert price(book, tariff_id, legs, at, waiting + extra_s, outside).fare >= before.fare
     more_stops = price(book, tariff_id, legs, at, waiting, outside, waypoints=len(legs))
     assert more_stops.fare >= before.fare
@@ -64,20 +82,45 @@ def test_fare_is_rounded_at_least_the_minimum_and_the_breakdown_adds_up(
     assert all(isinstance(line.amount, int) for line in quote.breakdown)
 
 
+@st.composite
+def random_windows(draw: st.DrawFn) -> list[tuple[str, str, str, int]]:
+    """Up to four disjoint windows at any minutes, side by side or apart, the last one
+    crossing midnight or not."""
+    minutes = sorted(draw(st.sets(st.integers(0, 1439), min_size=2, max_size=8)))
+    if draw(st.booleans()):  # windows side by side: each ends where the next starts
+        pairs = list(pairwise(minutes))
+    else:
+        pairs = list(zip(minutes[::2], minutes[1::2], strict=False))
+    if draw(st.booleans()) and pairs[-1][0] != minutes[0]:  # the last one past midnight
+        pairs[-1] = (pairs[-1][0], minutes[0])
+
+    def clock(m: int) -> str:
+        return f"{m // 60:02d}:{m % 60:02d}"
+
+    return [
+        (f"w{i}", clock(a), clock(b), draw(st.integers(0, 300)))
+        for i, (a, b) in enumerate(pairs[:4])
+    ]
+
+
 def tariff_versions() -> st.SearchStrategy[TariffVersion]:
     """Any valid tariff version: each component present or not, bands, windows that cross
-    midnight, both meter kinds, every rounding mode."""
+    midnight, side by side or at random minutes, charged by boarding or as run, both meter
+    kinds, every rounding mode."""
     amount = st.integers(0, 5_000)
     rounding = st.builds(
         Rounding, unit=st.sampled_from([1, 10, 100, 1000]), mode=st.sampled_from(RoundingMode)
     )
-    windows = st.sampled_from(
-        [
-            [],
-            [("late", "22:00", "04:00", 20)],
-            [("late", "23:00", "02:00", 40), ("dawn", "02:00", "04:00", 20)],
-            [("noon", "11:30", "13:05", 15)],
-        ]
+    windows = (
+        st.sampled_from(
+            [
+                [],
+                [("late", "22:00", "04:00", 20)],
+                [("late", "23:00", "02:00", 40), ("dawn", "02:00", "04:00", 20)],
+                [("noon", "11:30", "13:05", 15)],
+            ]
+        )
+        | random_windows()
     )
 
     @st.composite
@@ -125,7 +168,15 @@ def tariff_versions() -> st.SearchStrategy[TariffVersion]:
                     )
                 ),
                 "time_surcharges": [
-                    {"code": code, "label": code, "start": a, "end": b, "percent": percent}
+                    {
+                        "code": code,
+                        "label": code,
+                        "start": a,
+                        "end": b,
+                        "percent": percent,
+                        "applies_to": applies_to,
+                    }
+                    for applies_to in [draw(st.sampled_from(["boarding", "running"]))]
                     for code, a, b, percent in draw(windows)
                 ],
                 "holiday": draw(st.none() | st.builds(dict, percent=st.integers(0, 300))),
@@ -146,22 +197,47 @@ def tariff_versions() -> st.SearchStrategy[TariffVersion]:
 starts_st = st.datetimes(datetime(2024, 1, 1), datetime(2030, 12, 31)).flatmap(
     lambda at: st.sampled_from([at, at.replace(tzinfo=SEOUL), at.replace(tzinfo=UTC)])
 )
-routes_st = st.lists(
-    st.tuples(legs_st, starts_st, st.integers(0, 10), waiting_st, st.booleans()),
+# Legs of a few seconds to three days, so that rides cross window boundaries once, many
+# times or not at all; sometimes with their own start times (a GPS trace's), which may
+# leave gaps or overlap the leg before (then it waits for that one to end).
+long_legs_st = st.lists(
+    st.tuples(st.floats(0, 80_000), st.floats(0, 10_000) | st.floats(0, 260_000)),
     min_size=1,
-    max_size=20,
+    max_size=5,
 )
+
+
+@st.composite
+def a_route(draw: st.DrawFn) -> tuple:
+    legs = draw(long_legs_st)
+    starts = draw(
+        st.none() | st.lists(st.floats(0, 300_000), min_size=len(legs), max_size=len(legs))
+    )
+    return (
+        legs,
+        draw(starts_st),
+        draw(st.integers(0, 10)),
+        draw(waiting_st),
+        draw(st.booleans()),
+        sorted(starts) if starts and draw(st.booleans()) else starts,
+    )
+
+
+routes_st = st.lists(a_route(), min_size=1, max_size=20)
 
 
 def assert_one_route_path_equals_many(version: TariffVersion, routes: list) -> None:
     """``price_route`` on each route equals ``price_routes`` on all of them, every field."""
+    routes = [route if len(route) == 6 else (*route, None) for route in routes]
     together = price_routes(
         version, Routes.many(*(list(column) for column in zip(*routes, strict=True)))
     )
-    for i, (legs, start, waypoints, waiting, outside) in enumerate(routes):
-        alone = price_route(version, Route(legs, start, waypoints, waiting, outside))
+    for i, (legs, start, waypoints, waiting, outside, leg_starts) in enumerate(routes):
+        alone = price_route(version, Route(legs, start, waypoints, waiting, outside, leg_starts))
         assert alone == together.row(i)
-        assert all(type(value) is int for value in alone)
+        assert all(type(value) is int for value in (*alone[:-1], *alone.window_surcharges))
+        assert sum(alone.window_surcharges) == alone.time_surcharge
+    assert together.rows() == [together.row(i) for i in range(len(routes))]
 
 
 @settings(max_examples=300, deadline=None)

@@ -51,6 +51,11 @@ def test_the_good_file_loads(tmp_path):
         ("per_s = 30,", "per_s = 0,", "time.per_s"),
         ("slow_below_kmh = 15.72", "slow_below_kmh = 18.0", "(version)"),
         ('mode = "half_up"', 'mode = "sideways"', "rounding.fare.mode"),
+        (
+            "percent = 20 }",
+            'percent = 20, applies_to = "arrival" }',
+            "time_surcharges.0.applies_to",
+        ),
     ],
 )
 def test_a_wrong_field_is_refused_naming_file_version_and_field(tmp_path, old, new, field):
@@ -82,11 +87,46 @@ def test_same_start_twice_is_an_overlap(tmp_path):
         load_tariff_file(write(tmp_path, GOOD + "\n[[versions]]" + second))
 
 
-def test_overlapping_time_windows_are_refused(tmp_path):
-    window = '{ code = "late", label = "심야2", start = "03:00", end = "05:00", percent = 40 }'
-    text = GOOD.replace("percent = 20 }]", f"percent = 20 }}, {window}]")
-    with pytest.raises(TariffFileError, match="'late' overlaps"):
+@pytest.mark.parametrize(
+    ("first", "second", "refusal"),
+    [
+        (
+            "",
+            '{ code = "late", label = "심야2", start = "03:00", end = "05:00", percent = 40 }',
+            "'late' overlaps",
+        ),
+        (
+            ', applies_to = "running"',
+            '{ code = "early", label = "새벽", start = "04:00", end = "06:00", percent = 10 }',
+            "every window needs the same applies_to",
+        ),
+    ],
+)
+def test_a_second_window_that_overlaps_or_applies_otherwise_is_refused(
+    tmp_path, first, second, refusal
+):
+    text = GOOD.replace("percent = 20 }]", f"percent = 20{first} }}, {second}]")
+    with pytest.raises(TariffFileError, match=refusal):
         load_tariff_file(write(tmp_path, text))
+
+
+def test_a_window_applies_by_boarding_unless_it_says_running(tmp_path):
+    boarding = load_tariff_file(write(tmp_path, GOOD)).versions[0]
+    assert boarding.time_surcharges[0].applies_to == "boarding"
+    assert not boarding.windows_run
+    text = GOOD.replace("percent = 20 }", 'percent = 20, applies_to = "running" }')
+    assert load_tariff_file(write(tmp_path, text)).versions[0].windows_run
+
+
+def test_window_boundaries_are_where_the_window_in_force_changes(book):
+    version = book.version_at("seoul-taxi", datetime(2026, 6, 1))[1]
+    hour = 3600
+    assert version.window_boundaries == (
+        (2 * hour, 1, 2),  # 40% -> 20% (dawn)
+        (4 * hour, 2, -1),  # the night ends
+        (22 * hour, -1, 0),  # 20% from 22:00
+        (23 * hour, 0, 1),  # 40% from 23:00
+    )
 
 
 def test_unknown_top_level_key_and_bad_toml(tmp_path):

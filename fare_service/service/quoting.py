@@ -53,6 +53,7 @@ class _Legs:
     points: list[Point]
     waypoints: int
     dropped_points: int | None = None
+    started_at: datetime | None = None  # a trace's first fix kept
 
 
 @dataclass(frozen=True)
@@ -110,12 +111,18 @@ def price_point(plan: RoutePlan) -> PricedRoute:
 
 
 async def plan_route(query: RouteQuery, runtime: Runtime) -> RoutePlan:
-    """Everything before the engine: the tariff version, the legs, the out-of-area rule."""
-    at = query.at or clock.now()
-    tariff, version = runtime.book.version_at(query.tariff_id, at, query.at_field)
+    """Everything before the engine: the tariff version, the legs, the out-of-area rule.
+
+    A trace starts at its first fix kept, whatever ``at`` says: its legs run back to back
+    from there, so the tariff version and the late-night windows see the ride's real clock.
+    """
     if query.trace is not None:
         legs = _trace_legs(query, runtime)
+        at = legs.started_at or query.at or clock.now()
+        tariff, version = runtime.book.version_at(query.tariff_id, at, "trace[0].t")
     else:
+        at = query.at or clock.now()
+        tariff, version = runtime.book.version_at(query.tariff_id, at, query.at_field)
         legs = await _legs(query, at, runtime)
     home = version.out_of_area.home_regions if version.out_of_area else None
     outside = bool(home) and runtime.places.stops_outside(legs.points, home or ())
@@ -173,8 +180,10 @@ def _trace_legs(query: RouteQuery, runtime: Runtime) -> _Legs:
         [f"trace[{i}]" for i in range(len(query.trace))],
     )
     legs = list(zip(result.distance_m.tolist(), result.duration_s.tolist(), strict=True))
-    points = [(query.trace[i][1], query.trace[i][2]) for i in result.kept_index.tolist()]
-    return _Legs(RoutedLegs.fixed(legs, "trace"), points, 0, result.dropped)
+    kept = result.kept_index.tolist()
+    points = [(query.trace[i][1], query.trace[i][2]) for i in kept]
+    started = query.trace[kept[0]][0]
+    return _Legs(RoutedLegs.fixed(legs, "trace"), points, 0, result.dropped, started)
 
 
 def _price(plan: RoutePlan, route: Route) -> PricedRoute:

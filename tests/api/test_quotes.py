@@ -384,3 +384,36 @@ def test_batch_matches_single_quotes(client):
 
 def test_batch_limits(client):
     assert client.post("/v1/quotes/batch", json={"items": []}).status_code == 422
+
+
+def test_a_trace_is_priced_on_its_own_clock(client):
+    """A trace starts at its first fix: without ``at`` (or with another one) its fixes'
+    times pick the tariff version and the late-night windows, not the time of the request."""
+
+    def trace(start: str) -> list[dict]:
+        first = datetime.fromisoformat(start)
+        return [
+            {
+                "t": (first + timedelta(minutes=i)).isoformat(),
+                "lat": 37.5663 - 0.003 * i,
+                "lon": 126.9779 + 0.002 * i,
+            }
+            for i in range(6)
+        ]
+
+    night = client.post(
+        "/v1/quotes", json={"tariff_id": "seoul-taxi", "trace": trace("2026-11-18T23:10:00+09:00")}
+    ).json()
+    day = client.post(
+        "/v1/quotes",
+        json={
+            "tariff_id": "seoul-taxi",
+            "at": "2026-11-18T23:10:00+09:00",  # the fixes' own times win
+            "trace": trace("2026-11-18T14:10:00+09:00"),
+        },
+    ).json()
+    assert night["at"] == "2026-11-18T23:10:00+09:00"
+    assert day["at"] == "2026-11-18T14:10:00+09:00"
+    assert "late_night_40" in [line["code"] for line in night["breakdown"]]
+    assert [line["code"] for line in day["breakdown"] if "night" in line["code"]] == []
+    assert night["distance_m"] == day["distance_m"]

@@ -14,11 +14,10 @@ from fare_service.errors import BadInput
 from fare_service.service.quoting import quote_route
 from fare_service.service.results import QuoteResult
 
-router = APIRouter(tags=["quotes"], responses=PROBLEM_RESPONSES)
-hot = APIRouter(tags=["quotes"], responses=PROBLEM_RESPONSES, route_class=JsonBodyRoute)
+router = APIRouter(tags=["quotes"], responses=PROBLEM_RESPONSES, route_class=JsonBodyRoute)
 
 
-@hot.post("/v1/quotes", response_model=QuoteResult, response_class=ResultResponse)
+@router.post("/v1/quotes", response_model=QuoteResult, response_class=ResultResponse)
 async def create_quote(body: QuoteRequest, runtime: RuntimeDep) -> ResultResponse:
     """Price a route: stops (coordinates or place names), caller legs, or a GPS trace."""
     quote = await quote_route(body.route_query(), runtime)
@@ -35,5 +34,3 @@ async def create_quotes(body: BatchQuoteRequest, runtime: RuntimeDep) -> ResultR
         raise BadInput(f"{len(body.items):,} items; at most {most:,} a request", field="items")
     return ResultResponse(await quote_items(body.items, runtime))
 
-
-router.include_router(hot)

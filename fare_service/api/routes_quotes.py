@@ -33,4 +33,3 @@ async def create_quotes(body: BatchQuoteRequest, runtime: RuntimeDep) -> ResultR
     if len(body.items) > most:
         raise BadInput(f"{len(body.items):,} items; at most {most:,} a request", field="items")
     return ResultResponse(await quote_items(body.items, runtime))
-

@@ -27,10 +27,9 @@ import shapely
 from fare_service.geo.boundaries import Boundaries, load_level, provenance
 from fare_service.geo.sido_grid import (
     BORDER,
-    CELL_DEG,
     FINE,
     GRID_PATH,
-    ORIGIN_DEG,
+    LAYOUT,
     OUTSIDE,
     SHAPE,
     SidoGrid,
@@ -73,12 +72,12 @@ def build(sido: Boundaries) -> SidoGrid:
     """Classify every cell, then every sub-cell of the cells a border or coast crosses."""
     classifier = Classifier(sido)
     rows, cols = np.indices(SHAPE).reshape(2, -1)
-    cells = classifier.classify(_boxes(rows, cols, 1)).reshape(SHAPE)
+    cells = classifier.classify(LAYOUT.boxes(rows, cols, 1, EDGE_DEG)).reshape(SHAPE)
     border_rows, border_cols = np.nonzero(cells == BORDER)
     sub_rows, sub_cols = np.indices((FINE, FINE)).reshape(2, 1, -1)
     fine = [
         classifier.classify(
-            _boxes(r[:, None] * FINE + sub_rows, c[:, None] * FINE + sub_cols, FINE)
+            LAYOUT.boxes(r[:, None] * FINE + sub_rows, c[:, None] * FINE + sub_cols, FINE, EDGE_DEG)
         )
         for r, c in _in_steps(border_rows, border_cols)
     ]
@@ -89,16 +88,6 @@ def build(sido: Boundaries) -> SidoGrid:
 def _in_steps(*arrays: np.ndarray) -> list[tuple[np.ndarray, ...]]:
     starts = range(0, len(arrays[0]), BUILD_CELLS)
     return [tuple(a[start : start + BUILD_CELLS] for a in arrays) for start in starts]
-
-
-def _boxes(rows: np.ndarray, cols: np.ndarray, per_cell: int) -> np.ndarray:
-    """Boxes of grid squares (``per_cell`` per cell side), grown by EDGE_DEG, flattened."""
-    size_deg = CELL_DEG / per_cell
-    south = ORIGIN_DEG[0] + rows.ravel() * size_deg
-    west = ORIGIN_DEG[1] + cols.ravel() * size_deg
-    return shapely.box(
-        west - EDGE_DEG, south - EDGE_DEG, west + size_deg + EDGE_DEG, south + size_deg + EDGE_DEG
-    )
 
 
 def _dilate(mask: np.ndarray, radius: int) -> np.ndarray:

@@ -9,6 +9,7 @@ class 0, which both owners read as "no region".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -72,7 +73,7 @@ class CellGrid:
     def __post_init__(self) -> None:
         border = int(np.iinfo(self.cells.dtype).max)
         object.__setattr__(self, "border", border)
-        block_of = np.cumsum(self.cells == border).reshape(self.layout.shape) - 1
+        block_of = np.cumsum(self.cells == border, dtype=np.int32).reshape(self.layout.shape) - 1
         object.__setattr__(self, "block_of", block_of)
 
     def shape_error(self) -> str | None:
@@ -122,3 +123,22 @@ class CellGrid:
         """Sub-cell row (or column) of a point ``offset_cells`` (0..1) into its cell."""
         fine = self.layout.fine
         return np.clip((offset_cells * fine).astype(np.intp), 0, fine - 1)
+
+
+def classify_cells(
+    layout: Layout, classify: Callable[[np.ndarray], np.ndarray], edge_deg: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """For builders: ``classify`` (boxes -> classes, the dtype's largest where a box is
+    undecided) every cell, then every sub-cell of the undecided cells, 2,000 cells a step
+    (bounding a step's memory); returns the ``cells`` and ``fine`` of a CellGrid."""
+    rows, cols = np.indices(layout.shape).reshape(2, -1)
+    cells = classify(layout.boxes(rows, cols, 1, edge_deg)).reshape(layout.shape)
+    open_rows, open_cols = np.nonzero(cells == np.iinfo(cells.dtype).max)
+    fine = layout.fine
+    sub_rows, sub_cols = np.indices((fine, fine)).reshape(2, 1, -1)
+    blocks = []
+    for start in range(0, len(open_rows), 2_000):
+        block_rows = open_rows[start : start + 2_000, None] * fine + sub_rows
+        block_cols = open_cols[start : start + 2_000, None] * fine + sub_cols
+        blocks.append(classify(layout.boxes(block_rows, block_cols, fine, edge_deg)))
+    return cells, np.concatenate(blocks).reshape(-1, fine, fine)

@@ -1,7 +1,7 @@
 """Start-up time: from launching ``fare-service serve`` to its first ``/healthz`` answer.
 
-Loading covers tariffs, the places index, the 시도 grid, routers and templates. Target:
-under 2 s, so replicas come up fast. Runs the server five times and prints each time and
+Loading covers tariffs, the places index, the 시도 and region grids, routers and templates.
+Target: under 2 s, so replicas come up fast. Runs the server five times and prints each time and
 the median; the in-process load alone is printed too.
 
     python benchmarks/bench_startup.py [--runs 5]

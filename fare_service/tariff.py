@@ -140,12 +140,31 @@ class Holiday(_Part):
     percent: Percent
 
 
+REGION_CODE_DIGITS = (2, 5, 8)  # 시도, 시군구, 읍면동: the areas a point is placed in
+
+
 class OutOfArea(_Part):
-    """A surcharge when any stop lies outside ``home_regions`` (시도 codes, e.g. "11" Seoul)."""
+    """A surcharge when any stop lies outside every one of ``home_regions``.
+
+    Each is a legal-dong code: a 시도 ("11" Seoul), a 시군구 ("41210" 광명시) or a 읍면동
+    ("28110147" 운서동, 인천국제공항), and holds every area whose code starts with it
+    (``geo/regions.py`` places a point in a 읍면동, else a 시군구 or 시도).
+    """
 
     label: str = "시계외 할증"
-    home_regions: Annotated[list[Annotated[str, Field(pattern=r"^\d{2}$")]], Field(min_length=1)]
+    home_regions: Annotated[list[str], Field(min_length=1)]
     percent: Percent
+
+    @field_validator("home_regions")
+    @classmethod
+    def _legal_dong_codes(cls, codes: list[str]) -> list[str]:
+        for code in codes:
+            if not (code.isascii() and code.isdigit() and len(code) in REGION_CODE_DIGITS):
+                raise ValueError(
+                    f"{code!r} is not the code of a 시도 (2 digits), 시군구 (5) or 읍면동 (8); "
+                    "a 리 (10) is finer than the areas a point is placed in"
+                )
+        return codes
 
 
 class Rounding(_Part):

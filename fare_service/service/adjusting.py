@@ -136,43 +136,40 @@ async def _estimate(query: AdjustmentQuery, runtime: Runtime) -> _Estimated:
 
 def _original_route(query: AdjustmentQuery) -> RouteQuery:
     """The call's own route: origin -> its waypoints -> the original destination."""
-    return RouteQuery(
-        stops=[query.origin, *query.waypoints, query.destination],
-        stop_fields=[
-            "call.origin",
-            *(f"call.waypoints[{i}]" for i in range(len(query.waypoints))),
-            "call.destination",
-        ],
-        tariff_id=query.tariff_id,
-        at=query.call.requested_at,
-        at_field="call.requested_at",
-        legs=query.call_legs,
-        legs_field="call.legs",
-    )
+    end = (query.destination, "call.destination")
+    return _from_the_call(query, [], end, query.call_legs, "call.legs")
 
 
 def _changed_route(query: AdjustmentQuery) -> RouteQuery:
     """Origin -> the call's waypoints -> added waypoints -> the new (or same) destination."""
-    stops = [
-        query.origin,
-        *query.waypoints,
-        *query.add_waypoints,
-        query.new_destination or query.destination,
-    ]
-    names = [
-        "call.origin",
-        *(f"call.waypoints[{i}]" for i in range(len(query.waypoints))),
-        *(f"change.add_waypoints[{i}]" for i in range(len(query.add_waypoints))),
-        "change.destination" if query.new_destination is not None else "call.destination",
-    ]
+    added = [(stop, f"change.add_waypoints[{i}]") for i, stop in enumerate(query.add_waypoints)]
+    end = (
+        (query.new_destination, "change.destination")
+        if query.new_destination is not None
+        else (query.destination, "call.destination")
+    )
+    return _from_the_call(query, added, end, query.legs, "change.legs")
+
+
+def _from_the_call(
+    query: AdjustmentQuery,
+    added: Sequence[tuple[Stop, str]],
+    end: tuple[Stop, str],
+    legs: Sequence[LegPair] | None,
+    legs_field: str,
+) -> RouteQuery:
+    """A route from the call's origin through its waypoints, then ``added`` and ``end``
+    (each stop with its request field), priced at the call's time."""
+    waypoints = [(stop, f"call.waypoints[{i}]") for i, stop in enumerate(query.waypoints)]
+    stops = [(query.origin, "call.origin"), *waypoints, *added, end]
     return RouteQuery(
-        stops=stops,
-        stop_fields=names,
+        stops=[stop for stop, _ in stops],
+        stop_fields=[name for _, name in stops],
         tariff_id=query.tariff_id,
         at=query.call.requested_at,
         at_field="call.requested_at",
-        legs=query.legs,
-        legs_field="change.legs",
+        legs=legs,
+        legs_field=legs_field,
     )
 
 

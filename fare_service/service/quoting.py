@@ -101,8 +101,7 @@ class RoutePlan:
 
 async def quote_route(query: RouteQuery, runtime: Runtime) -> QuoteResult:
     """Price one route with the tariff version in force at its start, with its band."""
-    plan = await plan_route(query, runtime)
-    return plan.result([_price(plan, plan.route(variant)) for variant in plan.variants])
+    return _priced_alone(await plan_route(query, runtime))
 
 
 def price_point(plan: RoutePlan) -> PricedRoute:
@@ -155,9 +154,14 @@ def price_plans(plans: Sequence[RoutePlan]) -> list[QuoteResult | InvalidRoute]:
 
 def _result_or_error(plan: RoutePlan) -> QuoteResult | InvalidRoute:
     try:
-        return plan.result([_price(plan, plan.route(variant)) for variant in plan.variants])
+        return _priced_alone(plan)
     except InvalidRoute as error:
         return error
+
+
+def _priced_alone(plan: RoutePlan) -> QuoteResult:
+    """The plan priced by the one-route engine, each variant in turn."""
+    return plan.result([_price(plan, plan.route(variant)) for variant in plan.variants])
 
 
 async def _legs(query: RouteQuery, at: datetime, runtime: Runtime) -> _Legs:

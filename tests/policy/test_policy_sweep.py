@@ -165,7 +165,9 @@ PROMISE = re.compile(
 )
 ADJUSTED = re.compile(r"조정되었|조정됐|조정이 완료")
 # What asks to clear each clearable blocker, in the scripts.
-ASKS_TO_CLEAR = re.compile(r"'호출 취소'|출근|동의해 주셔야|드려도 될까요\?|드릴까요\?|기사님 확인도")
+ASKS_TO_CLEAR = re.compile(
+    r"'호출 취소'|출근|동의해 주셔야|드려도 될까요\?|드릴까요\?|기사님 확인도"
+)
 INTERNAL_WORDS = ("강제재연결", "상황실", "제휴콜", "위탁콜", "원콜", "강콜", "아지트")
 
 

@@ -381,3 +381,17 @@ def test_an_unknown_original_destination_is_named(client):
     response = client.post("/v1/adjustments", json=body)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"].startswith("call.destination")
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("support_phone", "고객센터로 전화"), ("max_ride_km", 0), ("max_ride_km", -5.0)],
+)
+def test_the_new_settings_refuse_what_cannot_be_used(setting, value):
+    from pydantic import ValidationError
+
+    from fare_service.config import Settings
+
+    with pytest.raises(ValidationError) as caught:
+        Settings(**{setting: value})
+    assert caught.value.errors()[0]["loc"] == (setting,)

@@ -45,7 +45,7 @@
     trace: "GPS 기록",
   };
   const TEXT_GROUPS = [
-    ["scripts", "스크립트", { customer: "고객 안내", driver: "기사 안내" }],
+    ["scripts", "스크립트", { opening: "첫 응대", customer: "고객 안내", driver: "기사 안내" }],
     ["sms", "SMS", {
       fare_adjusted: "고객: 요금조정 완료",
       customer_unreachable: "고객: 부재 재인입 유도",
@@ -426,7 +426,9 @@
     const blocks = [];
     for (const [group, groupTitle, labels] of TEXT_GROUPS) {
       const texts = result[group] || {};
-      for (const [name, text] of Object.entries(texts)) {
+      for (const [name, value] of Object.entries(texts)) {
+        // scripts are lists of lines; an SMS that does not apply is null
+        const text = Array.isArray(value) ? value.join("\n") : value;
         if (typeof text !== "string" || !text) continue;
         blocks.push(textBlock(`${groupTitle} · ${labels[name] || name}`, text, `${group}-${name}`));
       }

@@ -115,6 +115,10 @@ class PlaceIndex:
         levels = {level: load_level(level) for level in LEVELS}
         return cls(levels, SidoGrid.load(levels["sido"]), RegionGrid.load(SNAP_DEG))
 
+    def boundaries(self, level: str) -> Boundaries:
+        """The polygons of ``level`` ("sido", "sigungu", "emd") this index was built from."""
+        return self._levels[level]
+
     def search(self, q: str, limit: int = 10, near: Point | None = None) -> list[Place]:
         """Places named by ``q``: exact names first, then short forms, prefixes, partials;
         for the same text a 동 before a 읍/면, then the nearest to ``near`` (lat, lon)

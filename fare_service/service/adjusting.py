@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
+from fare_service.errors import BadInput
 from fare_service.geo.places import Region
 from fare_service.geo.routing import LegPair, Stop
 from fare_service.policy import models as policy
@@ -123,8 +124,13 @@ def _route_changed(query: AdjustmentQuery) -> bool:
 async def _estimate(query: AdjustmentQuery, runtime: Runtime) -> _Estimated:
     """Both routes priced with the tariff version in force at the call, on the same
     router; the original fare moved by the difference (``pricing.anchoring``)."""
-    changed = await quote_route(_changed_route(query), runtime)
-    original_plan = await plan_route(_original_route(query), runtime)
+    changed_route, original_route_query = _changed_route(query), _original_route(query)
+    try:
+        changed = await quote_route(changed_route, runtime)
+        original_plan = await plan_route(original_route_query, runtime)
+    except BadInput:
+        _raise_every_bad_stop(changed_route, original_route_query, runtime)
+        raise
     original_route = price_point(original_plan)
     original_route_fare = original_route.fare
     version = original_plan.version
@@ -150,6 +156,17 @@ async def _estimate(query: AdjustmentQuery, runtime: Runtime) -> _Estimated:
         high=max(high, fare),
     )
     return _Estimated(changed, estimate, version.minimum_fare, original_route.distance_m)
+
+
+def _raise_every_bad_stop(changed: RouteQuery, original: RouteQuery, runtime: Runtime) -> None:
+    """Each route reports its own bad stops; the agent should see those of both at once
+    (an unknown ``change.destination`` and an ambiguous ``call.destination``). Only run
+    once one route has failed: the stops of both, each field once, resolved together."""
+    stops = dict(zip(changed.stop_fields, changed.stops, strict=True))
+    stops.update(zip(original.stop_fields, original.stops, strict=True))
+    runtime.resolve_stops(
+        list(stops.values()), list(stops), alternatives=len(stops) - len(changed.stops)
+    )
 
 
 def _original_route(query: AdjustmentQuery) -> RouteQuery:

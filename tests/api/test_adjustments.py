@@ -383,6 +383,24 @@ def test_an_unknown_original_destination_is_named(client):
     assert response.json()["errors"][0]["field"].startswith("call.destination")
 
 
+def test_bad_stops_of_both_routes_come_back_together(client):
+    """The changed destination is unknown and the original one too: one answer names both,
+    so the agent fixes them in one go instead of one route at a time."""
+    body = request(
+        call__destination={"place": "없는동네이름"},
+        change__destination={"place": "더없는동네"},
+        call__waypoints=[{"lat": 35.68, "lon": 139.76}],  # Tokyo
+    )
+    response = client.post("/v1/adjustments", json=body)
+    assert response.status_code == 422
+    fields = [error["field"] for error in response.json()["errors"]]
+    assert sorted(fields) == [
+        "call.destination.place",
+        "call.waypoints[0]",
+        "change.destination.place",
+    ]
+
+
 @pytest.mark.parametrize(
     ("setting", "value"),
     [("support_phone", "고객센터로 전화"), ("max_ride_km", 0), ("max_ride_km", -5.0)],

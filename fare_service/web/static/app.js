@@ -601,6 +601,7 @@
       items = result.admin_steps || [];
     }
     $("todo-box").hidden = items.length === 0;
+    $("todo-box").dataset.tone = blockers.length ? "stop" : "warn";
     setText("todo-title", title);
     listItems($("todo"), items);
   }
@@ -656,7 +657,12 @@
       const min = typeof quote.duration_s === "number" ? Math.round(quote.duration_s / 60) + "분" : "";
       parts.push(["변경 경로", km, min].filter(Boolean).join(" "));
     }
-    setText("anchor-line", parts.join(" · "));
+    $("anchor-line").replaceChildren(...parts.flatMap((text, i) => {
+      const span = document.createElement("span");
+      if (i) span.className = "nowrap"; // "19.9km 40분" never breaks from its unit
+      span.textContent = text;
+      return i ? [" · ", span] : [span];
+    }));
   }
 
   function listItems(list, items) {

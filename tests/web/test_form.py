@@ -221,7 +221,7 @@ def test_every_text_the_api_gives_has_its_tab_and_copy_button(server: str, page:
     result = answer.json()
 
     def lines(text: str | list[str]) -> list[str]:
-        return text if isinstance(text, list) else [t for t in text.split("\n") if t]
+        return text if isinstance(text, list) else text.rstrip("\n").split("\n")
 
     # (tab, copy key, text) for every text the answer holds, null SMS left out
     expected = [("sms", f"sms-{name}", text) for name, text in result["sms"].items() if text]
@@ -255,6 +255,18 @@ def test_copy_button_puts_the_script_on_the_clipboard(server: str, context, page
     button.click()
     expect(button).to_have_text("복사됨")
     assert page.evaluate("navigator.clipboard.readText()") == "\n".join(lines)
+
+    # an SMS is copied exactly as the API wrote it, its blank lines too
+    places = {
+        "origin": page.input_value("#call-origin"),
+        "destination": page.input_value("#call-destination"),
+        "new_destination": page.input_value("#change-destination"),
+    }
+    sms = httpx.post(server + "/v1/adjustments", json=adjustment_body(places), timeout=30)
+    text = sms.json()["sms"]["fare_adjusted"]
+    page.keyboard.press("Alt+3")
+    page.click("button[data-copy='sms-fare_adjusted']")
+    assert page.evaluate("navigator.clipboard.readText()") == text
 
 
 def test_blocked_shows_what_to_do_not_a_payment(server: str, page: Page) -> None:

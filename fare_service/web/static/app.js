@@ -542,11 +542,15 @@
     $(id).textContent = value;
   }
 
-  // scripts.* are lists of lines; a plain string (older servers) is split into its lines.
+  // scripts.* are lists of lines; a plain string (SMS, memos, older servers' scripts) is
+  // split into its lines, blank ones kept: an SMS's empty line is part of its layout.
   function linesOf(text) {
     if (Array.isArray(text)) return text.filter((line) => typeof line === "string" && line);
-    return typeof text === "string" && text ? text.split("\n").filter(Boolean) : [];
+    return typeof text === "string" && text.trim() ? text.replace(/\n+$/, "").split("\n") : [];
   }
+
+  // What a copy button copies: a string exactly as the API wrote it, a list line by line.
+  const copyable = (text) => (Array.isArray(text) ? linesOf(text).join("\n") : text);
 
   // Payment figures apply when money moves on this call: a reconnection, or a declined
   // consigned call whose driver collects cash. Otherwise the agent sees what to do instead.
@@ -710,7 +714,7 @@
 
   // ---------- Texts: the script to read now, and the others one key away ----------
 
-  function textBlock(title, lines, key) {
+  function textBlock(title, lines, key, copy = lines.join("\n")) {
     const box = document.createElement("div");
     box.className = "text-block";
     const head = document.createElement("div");
@@ -727,7 +731,7 @@
     list.className = "lines";
     list.id = "text-" + key;
     listItems(list, lines);
-    copyTexts.set(key, lines.join("\n"));
+    copyTexts.set(key, copy);
     head.append(h3, button);
     box.append(head, list);
     return box;
@@ -742,12 +746,13 @@
       ...(result.warnings || []).map((w) => (typeof w === "string" ? w : w.message || w.code)),
       ...((result.quote && result.quote.warnings) || []),
     ];
-    const one = (title, text, key) => (linesOf(text).length ? [textBlock(title, linesOf(text), key)] : []);
+    const block = (title, text, key) => textBlock(title, linesOf(text), key, copyable(text));
+    const one = (title, text, key) => (linesOf(text).length ? [block(title, text, key)] : []);
     return {
       opening: one("첫 응대 (고객)", scripts.opening, "scripts-opening"),
       driver: one("기사 안내", scripts.driver, "scripts-driver"),
-      sms: sms.map(([name, text]) => textBlock(`SMS · ${SMS_LABELS[name] || name}`, linesOf(text), `sms-${name}`)),
-      memo: memos.map(([name, text]) => textBlock(`운영메모 · ${MEMO_LABELS[name] || name}`, linesOf(text), `memo-${name}`)),
+      sms: sms.map(([name, text]) => block(`SMS · ${SMS_LABELS[name] || name}`, text, `sms-${name}`)),
+      memo: memos.map(([name, text]) => block(`운영메모 · ${MEMO_LABELS[name] || name}`, text, `memo-${name}`)),
       admin: steps.length ? [textBlock("어드민 처리 순서", steps, "admin-steps")] : [],
       category: result.category ? [textBlock("상담 유형", [result.category], "category")] : [],
       warnings: warnings.length ? [textBlock("주의 사항", warnings, "warnings")] : [],
@@ -794,7 +799,7 @@
   function showTexts(result) {
     const customer = linesOf((result.scripts || {}).customer);
     listItems($("text-scripts-customer"), customer);
-    copyTexts.set("scripts-customer", customer.join("\n"));
+    copyTexts.set("scripts-customer", copyable((result.scripts || {}).customer) || "");
     const contents = tabContents(result);
     const tabs = [];
     const panels = [];

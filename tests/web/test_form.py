@@ -381,6 +381,22 @@ def test_korean_errors_all_at_once(server: str, page: Page) -> None:
     assert label and line and label["height"] < 1.5 * line["height"]
 
 
+def test_every_stop_problem_in_one_round(server: str, page: Page) -> None:
+    """The API names the first stop it cannot place; the form asks about the others."""
+    page.goto(server)
+    fill_call(page)
+    page.fill("#call-destination", "없는동네이름")
+    page.fill("#change-destination", "35.6812,139.7671")  # 東京駅
+    page.select_option("#call-driving-started", "false")  # and a completed call not driven
+    page.press("#forced-call-id", "Enter")
+    expect(page.locator("#form-error-list li")).to_have_count(3)
+    expect(page.locator("#call-driving-started-error")).to_contain_text("운행완료 콜은")
+    expect(page.locator("#call-destination-error")).to_contain_text("찾을 수 없는 장소")
+    expect(page.locator("#change-destination-error")).to_contain_text("국내 좌표가 아닙니다")
+    listed = page.locator("#form-error-list li").all_text_contents()
+    assert [item.split(":")[0] for item in listed] == ["운행 시작", "도착지", "변경된 도착지"]
+
+
 def test_invalid_fare_is_shown_beside_the_fare_input(server: str, page: Page) -> None:
     page.goto(server)
     fill_completed_card_case(page)

@@ -163,6 +163,8 @@
   }
 
   const choice = (id) => $(id).value || null;
+  // "call.waypoints[1].place" is within "call.waypoints[1]" and "call.waypoints".
+  const within = (field, name) => field === name || field.startsWith(name + ".") || field.startsWith(name + "[");
 
   function readRequest() {
     const change = {
@@ -229,6 +231,9 @@
     if (!call.state) add("call.state", "선택하세요");
     if (!call.payment) add("call.payment", "선택하세요");
     if (call.driving_started === null) add("call.driving_started", "선택하세요");
+    else if (call.state === "completed" && !call.driving_started) {
+      add("call.driving_started", "운행완료 콜은 운행을 시작한 콜입니다. '시작함'을 고르세요");
+    }
     add("call.fare", call.fare === null ? "입력하세요" : money(call.fare, "1,000만 원"));
     if (!call.origin) add("call.origin", "입력하세요");
     if (!call.destination) add("call.destination", "입력하세요");
@@ -256,7 +261,7 @@
 
   // The stops the form has no complaint about, each with its field in the adjustment.
   function stopsToCheck(body, problems) {
-    const bad = new Set(problems.map((p) => p.field));
+    const bad = (name) => problems.some((p) => within(String(p.field || ""), name));
     const change = body.change || {};
     const named = [
       [body.call.origin, "call.origin"],
@@ -265,38 +270,30 @@
       ...(change.add_waypoints || []).map((stop, i) => [stop, `change.add_waypoints[${i}]`]),
       [change.destination, "change.destination"],
     ];
-    return named.filter(([stop, field]) => stop && !bad.has(field));
+    return named.filter(([stop, field]) => stop && !bad(field));
   }
 
-  // The API checks a body's fields before its places, so while the form itself finds
-  // problems it asks about the stops alone (POST /v1/quotes routes them and names each one
-  // it cannot place): both kinds of problem show in the same round, and no adjustment is
-  // asked for with choices the agent has not made.
+  // The API checks a body's fields before its places, and stops at the first stage that
+  // fails, so the form asks about each stop on its own (POST /v1/quotes from the stop to
+  // itself: the same place search and the same "in Korea" check): every problem shows in
+  // the same round, and no adjustment is asked for with choices the agent has not made.
   async function stopProblemsFromServer(body, problems, signal) {
-    const stops = stopsToCheck(body, problems);
-    if (!stops.length) return [];
-    const ends = stops.length === 1 ? [stops[0], stops[0]] : stops;
-    const fieldOf = { origin: ends[0][1], destination: ends[ends.length - 1][1] };
-    ends.slice(1, -1).forEach(([, field], i) => { fieldOf[`waypoints[${i}]`] = field; });
-    const request = {
-      origin: ends[0][0],
-      waypoints: ends.slice(1, -1).map(([stop]) => stop),
-      destination: ends[ends.length - 1][0],
-    };
-    try {
+    const checks = stopsToCheck(body, problems).map(async ([stop, field]) => {
       const response = await api("/v1/quotes", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(request),
+        body: JSON.stringify({ origin: stop, destination: stop }),
         signal,
       });
       if (response.ok) return [];
       const answer = await response.json().catch(() => ({}));
-      return serverErrors(answer).flatMap((error) => {
-        const match = /^(origin|destination|waypoints\[\d+\])(.*)$/.exec(error.field);
-        const field = match && fieldOf[match[1]];
-        return field ? [{ ...error, field: field + match[2] }] : [];
-      });
+      return serverErrors(answer)
+        .filter((error) => /^(origin|destination)\b/.test(error.field))
+        .slice(0, 1) // the same stop twice: one answer
+        .map((error) => ({ ...error, field: field + error.field.replace(/^(origin|destination)/, "") }));
+    });
+    try {
+      return (await Promise.all(checks)).flat();
     } catch (error) {
       if (error.name === "AbortError") throw error;
       return [];
@@ -345,6 +342,16 @@
         clearErrors();
         showResult(payload, body, explicit);
         showMap(await map, seq);
+        return;
+      }
+      // The API stops at its first stage that fails (a rule checked before routing, or one
+      // route's stops before the other's): ask about the stops it did not name, so every
+      // problem shows in this round.
+      const errors = serverErrors(payload);
+      if (response.status === 422 && errors.length) {
+        const stops = await stopProblemsFromServer(body, errors, signal);
+        if (seq !== requestSeq) return;
+        showProblems([...errors, ...stops], explicit);
       } else {
         showServerProblem(payload, response.status, explicit);
       }
@@ -426,8 +433,7 @@
     let best = null;
     for (const element of form.querySelectorAll("[data-field]")) {
       const name = element.dataset.field;
-      const fits = field === name || field.startsWith(name + ".") || field.startsWith(name + "[");
-      if (fits && element.matches("input, select") && (!best || name.length > best.dataset.field.length)) {
+      if (within(field, name) && element.matches("input, select") && (!best || name.length > best.dataset.field.length)) {
         best = element;
       }
     }
@@ -446,8 +452,11 @@
     clearErrors();
     const lines = [];
     const seen = new Set();
-    for (const problem of problems) {
-      const input = inputForField(String(problem.field || ""));
+    const placed = problems.map((problem) => [problem, inputForField(String(problem.field || ""))]);
+    // in the form's order, top to bottom, whichever check found them
+    const order = [...form.querySelectorAll("[data-field]")];
+    placed.sort(([, a], [, b]) => (a ? order.indexOf(a) : 1e9) - (b ? order.indexOf(b) : 1e9));
+    for (const [problem, input] of placed) {
       const candidates = (problem.candidates || []).slice(0, 4);
       const hint = candidates.length ? ` (후보: ${candidates.join(", ")})` : "";
       const text = problem.message + hint;

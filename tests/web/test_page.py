@@ -102,3 +102,10 @@ def test_no_choice_that_decides_money_is_made_for_the_agent(page_html: str) -> N
         assert '<option value="">' in select.group(0)
         assert "selected" not in select.group(0)
     assert not re.search(r'<input[^>]*type="checkbox"[^>]*\schecked', page_html)
+
+
+def test_every_script_is_loaded_once_in_order(page_html: str) -> None:
+    loaded = re.findall(r'<script src="/static/([\w.-]+)\?v=[0-9a-f]{12}" defer>', page_html)
+    shipped = sorted(p.name for p in (routes_web.WEB_DIR / "static").glob("*.js"))
+    assert sorted(loaded) == shipped
+    assert loaded[0] == "form-base.js" and loaded[-1] == "app.js"

@@ -166,7 +166,7 @@ def test_completed_card_with_changed_destination(server: str, page: Page, tmp_pa
     expect(page.locator("#outcome")).to_have_text("재연결 진행")
     expect(page.locator("#todo-box")).to_be_hidden()
     expect(page.locator("#original-fare")).to_have_text(won(ORIGINAL_FARE))
-    expect(page.locator("#adjusted-fare")).to_contain_text(won(fare))
+    expect(page.locator("#adjusted-fare")).to_have_text(f"{won(fare)} (예상 요금)")
     delta = fare - ORIGINAL_FARE
     expect(page.locator("#fare-delta")).to_have_text(("+" if delta > 0 else "") + won(delta))
     expect(page.locator("#route-fare-original")).to_have_text(won(own_route["fare"]))
@@ -293,6 +293,23 @@ def test_referral_shows_what_to_do_not_a_payment(server: str, page: Page) -> Non
     expect(page.locator("#amounts")).to_be_hidden()
     expect(page.locator("#todo li")).to_have_text(answer["admin_steps"])
     assert_whole_answer_in_view(page, ["headline", "todo", "text-scripts-customer"])
+
+
+def test_consigned_before_driving_shows_what_to_do_not_a_payment(server: str, page: Page) -> None:
+    page.goto(server)
+    places = fill_call(page, call_type="consigned")
+    page.select_option("#call-state", "cancelled_after_assignment")
+    page.select_option("#call-driving-started", "false")
+    page.press("#forced-call-id", "Enter")
+    expect(page.locator("#outcome")).to_have_text("재연결 불가")
+    body = adjustment_body(places, call_type="consigned")
+    body["call"] |= {"state": "cancelled_after_assignment", "driving_started": False}
+    answer = httpx.post(server + "/v1/adjustments", json=body, timeout=30).json()
+    assert answer["outcome"] == "decline" and answer["payment"]["action"] == "none"
+    for figure in ("#adjusted-fare", "#fare-delta", "#payment-action", "#insured"):
+        expect(page.locator(figure)).to_be_hidden()
+    expect(page.locator("#todo-title")).to_have_text("할 일 (결제 안내 없음)")
+    expect(page.locator("#todo li")).to_have_text(answer["admin_steps"])
 
 
 def test_driver_not_present_is_a_checkbox_sent_with_the_checks(server: str, page: Page) -> None:
@@ -441,7 +458,7 @@ def test_amounts_are_formatted_as_typed_and_sent_as_numbers(server: str, page: P
     body = json.loads(request.value.post_data or "{}")
     assert body["call"]["fare"] == ORIGINAL_FARE
     assert body["change"]["agreed_fare"] == agreed
-    expect(page.locator("#adjusted-fare")).to_contain_text(won(agreed))
+    expect(page.locator("#adjusted-fare")).to_have_text(f"{won(agreed)} (합의 요금)")
 
 
 def test_reason_and_agent_name_are_sent_and_the_name_is_kept(server: str, page: Page) -> None:

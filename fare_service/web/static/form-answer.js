@@ -69,7 +69,7 @@
     copyTexts.set("headline", result.headline || label);
     showNotices(warnings);
     showTodo(result);
-    showAmounts(result);
+    showAmounts(result, body);
     showTexts(result);
     askToConfirm(confirmStops, warnings, body, explicit);
   }
@@ -107,13 +107,13 @@
     listItems($("todo"), items);
   }
 
-  function showAmounts(result) {
+  function showAmounts(result, body) {
     const applies = paymentApplies(result);
     const referral = result.outcome === "refer_to_situation_room";
     $("amounts").hidden = referral;
     for (const figure of document.querySelectorAll("#amounts .money-only")) figure.hidden = !applies;
     setText("original-fare", won(result.original_fare));
-    const source = FARE_SOURCES[result.fare_source];
+    const source = FARE_SOURCES[result.fare_source || fareSource(result, body)];
     setText("adjusted-fare", won(result.adjusted_fare) + (source ? ` (${source})` : ""));
     setText("fare-delta", typeof result.fare_delta === "number" ? signedWon(result.fare_delta) : "-");
     setText("payment-action", paymentText(result.payment));
@@ -128,6 +128,14 @@
       setText("estimate-fare-label", applies ? "예상 조정 요금" : "조건 충족 시 예상 요금");
     }
     showAnchor(estimate, result.original_fare, result.quote);
+  }
+
+  // Where the adjusted fare came from, as the request shows it: the agreed fare wins over
+  // the estimate, and without a change the original fare stands.
+  function fareSource(result, body) {
+    const change = body.change || {};
+    if (typeof change.agreed_fare === "number") return "agreed";
+    return result.estimate ? "estimate" : "original";
   }
 
   function paymentText(payment) {

@@ -369,9 +369,11 @@ def test_korean_errors_all_at_once(server: str, page: Page) -> None:
     page.fill("#call-destination", "없는동네이름")
     pick_place(page, "change-destination", "서현")
     page.fill("#chk-reconnections", "")
+    page.fill("#call-time", "1999-12-31T23:00")
     page.press("#call-id", "Enter")
 
     expected = {
+        "call-time": "2000년부터 2100년 사이",
         "call-id": "입력하세요",
         "call-state": "선택하세요",
         "call-payment": "선택하세요",
@@ -386,7 +388,15 @@ def test_korean_errors_all_at_once(server: str, page: Page) -> None:
         expect(page.locator(f"#{input_id}")).to_have_attribute("aria-invalid", "true")
     listed = page.locator("#form-error-list li")
     expect(listed).to_have_count(len(expected))
-    for label in ("원콜 ID", "콜 상태", "결제 수단", "운행 시작", "기존 요금", "출발지", "도착지"):
+    for label in (
+        "원콜 ID",
+        "콜 상태",
+        "결제 수단",
+        "운행 시작",
+        "기존 요금",
+        "호출 일시",
+        "출발지",
+    ):
         expect(page.locator("#form-error-list")).to_contain_text(f"{label}: ")
     errors = " ".join(page.locator(".field-error:visible, #form-error").all_text_contents())
     assert not re.search(r"[A-Za-z]{3,}", errors), f"English in the errors: {errors}"

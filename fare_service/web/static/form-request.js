@@ -3,7 +3,7 @@
 
 (() => {
   const F = window.fareForm;
-  const { $, form, COORDINATES } = F;
+  const { $, COORDINATES } = F;
   const CALL_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
   const MAX_WON = 10_000_000;
 
@@ -85,7 +85,7 @@
       },
     };
     if ($("tariff").value) body.tariff_id = $("tariff").value;
-    // Optional texts go only when typed, so a server that predates them still answers.
+    // Optional texts go only when typed.
     for (const [id, name] of [["forced-call-id", "forced_call_id"], ["reason", "reason"], ["agent-name", "agent_name"]]) {
       const text = $(id).value.trim();
       if (text) body[name] = text;
@@ -93,9 +93,9 @@
     return body;
   }
 
-  const money = (value, limitLabel) => {
+  const money = (value) => {
     if (typeof value !== "number") return "숫자(원)로 입력하세요. 예: 25,000";
-    return value > MAX_WON ? `${limitLabel} 이하로 입력하세요` : null;
+    return value > MAX_WON ? "1,000만 원 이하로 입력하세요" : null;
   };
 
   function stopProblem(stop) {
@@ -117,7 +117,9 @@
     else if (call.state === "completed" && !call.driving_started) {
       add("call.driving_started", "운행완료 콜은 운행을 시작한 콜입니다. '시작함'을 고르세요");
     }
-    add("call.fare", call.fare === null ? "입력하세요" : money(call.fare, "1,000만 원"));
+    add("call.fare", call.fare === null ? "입력하세요" : money(call.fare));
+    const year = Number(call.requested_at.slice(0, 4));
+    if (!(year >= 2000 && year <= 2100)) add("call.requested_at", "2000년부터 2100년 사이로 입력하세요");
     if (!call.origin) add("call.origin", "입력하세요");
     if (!call.destination) add("call.destination", "입력하세요");
     add("call.origin", stopProblem(call.origin));
@@ -126,7 +128,7 @@
     if (body.change) {
       add("change.destination", stopProblem(body.change.destination));
       body.change.add_waypoints.forEach((stop, i) => add(`change.add_waypoints[${i}]`, stopProblem(stop)));
-      if (body.change.agreed_fare !== null) add("change.agreed_fare", money(body.change.agreed_fare, "1,000만 원"));
+      if (body.change.agreed_fare !== null) add("change.agreed_fare", money(body.change.agreed_fare));
     }
     const count = body.checks.reconnections_so_far;
     if (typeof count !== "number" || count > 100) add("checks.reconnections_so_far", "0~100 사이의 숫자로 입력하세요");

@@ -568,6 +568,18 @@ def test_a_far_stop_must_be_confirmed_before_any_script(server: str, page: Page)
     page.keyboard.press("Enter")
     expect(page.locator("#texts")).to_be_visible()
     expect(page.locator("#text-scripts-customer li").first).not_to_be_empty()
+    expect(page.locator("#outcome")).to_contain_text("경유지·목적지 확인함")
+
+    # confirmed stops stay confirmed when something else changes; new stops ask again
+    with page.expect_response("**/v1/adjustments"):
+        page.fill("#forced-call-id", "C20261118-0108")
+    expect(page.locator("#texts")).to_be_visible()
+    expect(page.locator("#outcome")).to_contain_text("경유지·목적지 확인함")
+    page.fill("#change-destination", "")
+    pick_place(page, "change-destination", "성수면", choose="임실군")
+    page.press("#forced-call-id", "Enter")
+    expect(page.locator("#confirm-box")).to_be_visible()
+    expect(page.locator("#texts")).to_be_hidden()
 
 
 def test_asks_for_the_api_key_once_and_keeps_it_for_the_session(

@@ -62,16 +62,17 @@
     $("result-body").classList.remove("stale");
     const [label, tone] = OUTCOMES[result.outcome] || [result.outcome || "", "warn"];
     const warnings = result.warnings || [];
-    const confirmStops = warnings.some((w) => w && w.code === "confirm_stops");
-    setText("outcome", confirmStops ? `${label} · 경유지·목적지 확인 필요` : label);
-    $("headline-box").dataset.tone = confirmStops ? "stop" : tone;
+    const farStops = warnings.some((w) => w && w.code === "confirm_stops");
+    const confirmed = confirmedStops === stopsKey(body);
+    setText("outcome", farStops ? `${label} · 경유지·목적지 ${confirmed ? "확인함" : "확인 필요"}` : label);
+    $("headline-box").dataset.tone = farStops ? "stop" : tone;
     setText("headline", result.headline || label);
     copyTexts.set("headline", result.headline || label);
     showNotices(warnings);
     showTodo(result);
     showAmounts(result, body);
     showTexts(result);
-    askToConfirm(confirmStops, warnings, body, explicit);
+    askToConfirm(farStops && !confirmed, warnings, body, explicit);
   }
 
   function showNotices(warnings) {
@@ -185,12 +186,14 @@
     return lines.map(([label, stop]) => `${label}: ${name(stop)}`);
   }
 
-  function askToConfirm(needed, warnings, body, explicit) {
-    const key = JSON.stringify(stopLines(body));
-    const waiting = needed && confirmedStops !== key;
+  const stopsKey = (body) => JSON.stringify(stopLines(body));
+
+  // The scripts wait until the agent has read the stops back to the customer; confirmed
+  // stops stay confirmed while they do not change.
+  function askToConfirm(waiting, warnings, body, explicit) {
     $("confirm-box").hidden = !waiting;
     $("texts").hidden = waiting;
-    $("confirm-box").dataset.stops = key;
+    $("confirm-box").dataset.stops = stopsKey(body);
     if (!waiting) return;
     const warning = warnings.find((w) => w.code === "confirm_stops");
     setText("confirm-message", warning ? warning.message : "");

@@ -18,6 +18,7 @@ import numpy as np
 import shapely
 
 from fare_service.errors import PlaceNotFound
+from fare_service.geo import area_exit
 from fare_service.geo.boundaries import LEVELS, Boundaries, load_level
 from fare_service.geo.place_search import Entry, Match, NameIndex
 from fare_service.geo.region_grid import RegionGrid
@@ -169,6 +170,22 @@ class PlaceIndex:
         (a 읍면동); a point is inside when the code of its area starts with one of them.
         """
         return self._lookup.outside(lat_deg, lon_deg, tuple(home_regions))
+
+    def last_exits(
+        self,
+        lat_deg: np.ndarray,
+        lon_deg: np.ndarray,
+        route: np.ndarray,
+        n: int,
+        home_regions: Iterable[str],
+    ) -> np.ndarray:
+        """Per route, where its points' straight lines last leave the home regions
+        (``area_exit.last_exits``: NaN when it ends inside, 0.0 when never inside)."""
+        home = tuple(home_regions)
+        lat, lon = np.asarray(lat_deg, np.float64), np.asarray(lon_deg, np.float64)
+        return area_exit.last_exits(
+            lambda a, b: self._lookup.outside(a, b, home), lat, lon, np.asarray(route), n
+        )
 
     def in_korea(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
         """On or within ~5 km of Korean land: bridges, piers and ferries count."""

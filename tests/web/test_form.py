@@ -281,6 +281,26 @@ def test_blocked_shows_what_to_do_not_a_payment(server: str, page: Page) -> None
     assert_whole_answer_in_view(page, ["headline", "todo", "original-fare", "estimate-fare"])
 
 
+def test_an_unclearable_blocker_is_all_the_agent_is_asked_about(server: str, page: Page) -> None:
+    """A call already reconnected once cannot be again: no consents to collect, no
+    re-calling to stop, and no amount that will never apply."""
+    page.goto(server)
+    places = fill_call(page)
+    page.uncheck("#chk-driver-consent")
+    page.check("#chk-recalling")
+    page.fill("#chk-reconnections", "1")
+    page.press("#forced-call-id", "Enter")
+    expect(page.locator("#outcome")).to_have_text("진행 불가: 조건 미충족")
+    checks = {"driver_consent": False, "customer_recalling": True, "reconnections_so_far": 1}
+    answer = httpx.post(
+        server + "/v1/adjustments", json=adjustment_body(places, **checks), timeout=30
+    ).json()
+    assert {"already_reconnected", "driver_consent_required"} <= set(answer["blockers"])
+    expect(page.locator("#todo [data-code]")).to_have_count(1)
+    expect(page.locator("#todo [data-code='already_reconnected']")).to_contain_text("1회만")
+    expect(page.locator("#amounts")).to_be_hidden()
+
+
 def test_referral_shows_what_to_do_not_a_payment(server: str, page: Page) -> None:
     page.goto(server)
     places = fill_call(page, call_type="partner")

@@ -86,8 +86,18 @@
     }));
   }
 
-  function showTodo(result) {
+  // Blockers nothing on this call can clear, in the policy's precedence: when one is there,
+  // asking to fix the others (consents, re-calling, off duty) would only waste the call.
+  const UNCLEARABLE = ["identity_not_verified", "driver_not_present", "already_reconnected"];
+
+  function blockersToShow(result) {
     const blockers = result.blockers || [];
+    const final = UNCLEARABLE.filter((code) => blockers.includes(code));
+    return final.length ? final : blockers;
+  }
+
+  function showTodo(result) {
+    const blockers = blockersToShow(result);
     let title = "";
     let items = [];
     if (blockers.length) {
@@ -110,8 +120,9 @@
 
   function showAmounts(result, body) {
     const applies = paymentApplies(result);
-    const referral = result.outcome === "refer_to_situation_room";
-    $("amounts").hidden = referral;
+    // No amount applies to a referral, nor to a call no one can reconnect now.
+    const final = (result.blockers || []).some((code) => UNCLEARABLE.includes(code));
+    $("amounts").hidden = result.outcome === "refer_to_situation_room" || final;
     for (const figure of document.querySelectorAll("#amounts .money-only")) figure.hidden = !applies;
     setText("original-fare", won(result.original_fare));
     const source = FARE_SOURCES[result.fare_source || fareSource(result, body)];
@@ -126,7 +137,8 @@
       setText("route-fare-original", won(estimate.original_route_fare));
       setText("route-fare-changed", won(estimate.changed_route_fare));
       setText("estimate-fare", won(estimate.fare));
-      setText("estimate-fare-label", applies ? "예상 조정 요금" : "조건 충족 시 예상 요금");
+      const label = result.outcome === "blocked" ? "조건 충족 시 예상 요금" : "예상 요금 (참고)";
+      setText("estimate-fare-label", applies ? "예상 조정 요금" : label);
     }
     showAnchor(estimate, result.original_fare, result.quote);
   }

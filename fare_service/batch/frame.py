@@ -16,7 +16,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fare_service.batch.columns import blank, numbers, strings, wall_times
+from fare_service.batch.columns import blank, numbers, strings, wall_times, won_amounts
+from fare_service.batch.reading import ReadChunk, utf8_text
 from fare_service.geo.embedded import EmbeddedRouter, RouteProfile
 from fare_service.geo.places import PlaceIndex
 from fare_service.pricing.table import (
@@ -46,6 +47,7 @@ INPUT_COLUMNS = (
 ENDS = ("origin_lat", "origin_lon", "destination_lat", "destination_lon")
 RESULT_SCHEMA = pa.schema(
     [
+        ("source_line", pa.int64()),
         ("fare", pa.int64()),
         ("tariff_version", pa.string()),
         ("distance_m_priced", pa.int64()),
@@ -57,6 +59,7 @@ RESULT_SCHEMA = pa.schema(
     ]
 )
 RESULT_COLUMNS = tuple(RESULT_SCHEMA.names)
+MAX_CHARGED_FARE_WON = 10_000_000
 VERDICTS = pa.array(["fair", "overcharged", "undercharged"])
 STATUSES = pa.array(["ok", "error"])
 
@@ -92,18 +95,34 @@ def _pricer(settings: BatchSettings) -> ChunkPricer:
     return ChunkPricer(settings, book, router, PlaceIndex.load())
 
 
-def price_chunk(chunk: pd.DataFrame, pricer: ChunkPricer) -> pd.DataFrame:
-    """The result columns of ``chunk``, one row per input row, on the same index (Dask)."""
-    needed = [name for name in INPUT_COLUMNS if name in chunk.columns]
-    inputs = pa.Table.from_pandas(chunk[needed], preserve_index=False).combine_chunks()
-    results = pa.table(price_columns(_inputs_of(inputs), len(chunk), pricer), RESULT_SCHEMA)
-    mapping = {pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype(na_value=np.nan)}
-    return results.to_pandas(types_mapper=mapping.get).set_axis(chunk.index)
+def price_read(chunk: ReadChunk, pricer: ChunkPricer) -> pa.Table:
+    """The chunk's input columns, then ``source_line`` and the result columns (both engines)."""
+    inputs, rows = chunk.table, chunk.table.num_rows
+    error = Reasons(chunk.read_error.copy())
+    needed = {
+        name: _text_or_value(inputs.column(name).combine_chunks(), name, error)
+        for name in INPUT_COLUMNS
+        if name in inputs.column_names
+    }
+    results = price_columns(needed, rows, pricer, error)
+    return _joined(inputs, [pa.array(chunk.source_line, pa.int64()), *results])
 
 
-def price_columns(columns: dict[str, pa.Array], rows: int, pricer: ChunkPricer) -> list[pa.Array]:
-    """The result columns, as Arrow arrays in RESULT_SCHEMA's order, of ``rows`` rides."""
-    parsed = _Rows.parse(columns, rows)
+def _text_or_value(column: pa.Array, name: str, error: Reasons) -> pa.Array:
+    """Bytes (Parquet ``binary``) become UTF-8 text, flagging values that are not."""
+    if pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
+        text, bad = utf8_text(column)
+        error.flag(bad, f"not UTF-8: {name}")
+        return text
+    return column
+
+
+def price_columns(
+    columns: dict[str, pa.Array], rows: int, pricer: ChunkPricer, error: Reasons | None = None
+) -> list[pa.Array]:
+    """The result columns after ``source_line``, as Arrow arrays, of ``rows`` rides;
+    ``error`` holds the reasons found while reading (the first reason wins)."""
+    parsed = _Rows.parse(columns, rows, Reasons.none(rows) if error is None else error)
     settings = pricer.settings
     result = price_table(
         parsed.route_table(), pricer.book, pricer.router, pricer.places, settings.tariff_override
@@ -129,33 +148,11 @@ def output_schema(input_schema: pa.Schema) -> pa.Schema:
     return pa.schema([*kept, *RESULT_SCHEMA])
 
 
-def price_batch(batch: pa.RecordBatch, pricer: ChunkPricer) -> pa.Table:
-    """The pandas engine's chunk: Arrow in, Arrow out, no pandas on the way."""
-    needed = {name: batch.column(name) for name in INPUT_COLUMNS if name in batch.schema.names}
-    results = price_columns(needed, batch.num_rows, pricer)
-    return _joined(pa.Table.from_batches([batch]), results)
-
-
-def join_results(inputs: pa.Table, results: pd.DataFrame) -> pa.Table:
-    """The input columns untouched, then the result columns in RESULT_SCHEMA's types."""
-    computed = pa.Table.from_pandas(results, schema=RESULT_SCHEMA, preserve_index=False)
-    return _joined(inputs, computed.columns)
-
-
-def _joined(inputs: pa.Table, results: list) -> pa.Table:
+def _joined(inputs: pa.Table, results: list[pa.Array]) -> pa.Table:
     table = inputs.drop_columns([name for name in RESULT_COLUMNS if name in inputs.column_names])
     for field, column in zip(RESULT_SCHEMA, results, strict=True):
         table = table.append_column(field, column)
     return table
-
-
-def _inputs_of(table: pa.Table) -> dict[str, pa.Array]:
-    """The columns pricing reads, each as one Arrow array."""
-    return {
-        name: table.column(name).combine_chunks()
-        for name in INPUT_COLUMNS
-        if name in table.column_names
-    }
 
 
 def _decoded(indices: np.ndarray, labels: pa.Array, missing: np.ndarray | None = None) -> pa.Array:
@@ -196,8 +193,7 @@ class _Rows:
     waypoints: _Waypoints
 
     @classmethod
-    def parse(cls, columns: dict[str, pa.Array], rows: int) -> _Rows:
-        error = Reasons.none(rows)
+    def parse(cls, columns: dict[str, pa.Array], rows: int, error: Reasons) -> _Rows:
         _flag(error, blank(_column(columns, "call_id", rows)), "missing call_id")
         start = _parse_time(_column(columns, "at", rows), error)
         ends = {name: _parse_coordinate(_column(columns, name, rows), name, error) for name in ENDS}
@@ -209,12 +205,7 @@ class _Rows:
         recorded = ~np.isnan(distance_m) & ~np.isnan(duration_s)
         partial = np.isnan(distance_m) != np.isnan(duration_s)
         _flag(error, partial, "incomplete recorded route: give both distance_m and duration_s")
-        charged = _parse_amount(_column(columns, "charged_fare", rows), "charged_fare", error)
-        _flag(
-            error,
-            ~np.isnan(charged) & (charged != np.floor(charged)),
-            "invalid charged_fare: not whole won",
-        )
+        charged = _parse_charged_fare(_column(columns, "charged_fare", rows), error)
         return cls(
             error.reason,
             error.clean.copy(),
@@ -359,6 +350,16 @@ def _parse_coordinate(column: pa.Array, name: str, error: Reasons) -> np.ndarray
     _flag(error, np.isnan(values) & ~not_number, f"missing coordinates: {name}")
     _flag_with(error, not_number | (np.abs(values) > limit), f"invalid coordinates: {name}", column)
     return values
+
+
+def _parse_charged_fare(column: pa.Array, error: Reasons) -> np.ndarray:
+    """Whole won, as spreadsheets write it ("45000", "45,000", "45,000원"), at most
+    MAX_CHARGED_FARE_WON; missing is NaN (nothing charged)."""
+    values, invalid = won_amounts(column)
+    _flag_with(error, invalid, "invalid charged_fare", column)
+    too_large = values > MAX_CHARGED_FARE_WON
+    _flag_with(error, too_large, f"charged_fare above {MAX_CHARGED_FARE_WON:,}", column)
+    return np.where(invalid | too_large, np.nan, values)
 
 
 def _parse_amount(column: pa.Array, name: str, error: Reasons) -> np.ndarray:

@@ -155,6 +155,8 @@ def _args(source: Path, target: Path, **overrides: object) -> argparse.Namespace
         "out": target,
         "tariff": None,
         "report": None,
+        "report_lang": "ko",
+        "csv_bom": True,
         "engine": "pandas",
         "scheduler": None,
         "chunk_rows": 1000,

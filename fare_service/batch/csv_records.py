@@ -1,0 +1,191 @@
+"""Where each CSV record starts and ends, on which line, with how many fields: numpy on bytes.
+
+The grammar is Arrow's and Python's ``csv`` (RFC 4180, leniently): a quote opens a quoted
+value only at the start of a field, ``""`` inside it is a quote, and a quote in the middle
+of an unquoted value is an ordinary character. A newline ends a record unless it is inside
+quotes, so a record may run over several lines (a memo column). Finding the records before
+Arrow parses them is what gives every row its ``source_line`` and lets one bad record
+become one error row instead of stopping the run.
+
+An unbalanced quote would swallow every following line into one value. So a record that
+runs over several lines *and* has the wrong number of fields or a quote closed in the
+middle of a value (the stray quote closing on the next value's opening one), or whose
+quote is still open at the end of the file (or after ``MAX_RECORD_BYTES``), is cut after
+its first line and flagged; reading resumes on the next line, so the records after it
+are still read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+QUOTE, COMMA, NEWLINE, CR = 34, 44, 10, 13
+WINDOW_BYTES = 1 << 20  # scanned at a time: a cut record costs a rescan of one window only
+MAX_RECORD_BYTES = 1 << 20  # a quoted value still open after 1 MiB is an unbalanced quote
+
+IntArray = npt.NDArray[np.int64]
+Bytes = npt.NDArray[np.uint8]
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    """The records of a block of bytes that starts at a record boundary (they tile it).
+
+    ``end`` is exclusive and excludes the record's newline; ``line`` is the 1-based line of
+    the file where the record starts; ``unbalanced`` marks a record cut at a quote.
+    """
+
+    start: IntArray
+    end: IntArray
+    line: IntArray
+    fields: IntArray
+    unbalanced: npt.NDArray[np.bool_]
+
+    @classmethod
+    def concat(cls, parts: list[Records]) -> Records:
+        if not parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return cls(empty, empty, empty, empty, np.zeros(0, dtype=bool))
+        return cls(
+            *(np.concatenate([getattr(part, name) for part in parts]) for name in cls.__slots__)
+        )
+
+    def shifted(self, offset: int) -> Records:
+        return Records(
+            self.start + offset, self.end + offset, self.line, self.fields, self.unbalanced
+        )
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+
+def split_records(
+    buffer: Bytes, first_line: int, columns: int, *, final: bool
+) -> tuple[Records, int, int]:
+    """(records, bytes used, lines used) of ``buffer``; without ``final`` the incomplete
+    record at its end is left for the next read."""
+    parts: list[Records] = []
+    position, line = 0, first_line
+    while position < len(buffer):
+        found = _next_window(buffer, position, line, columns, final)
+        if found is None:
+            break
+        records, used = found
+        parts.append(records.shifted(position))
+        line += int(np.count_nonzero(buffer[position : position + used] == NEWLINE))
+        position += used
+    return Records.concat(parts), position, line - first_line
+
+
+def _next_window(
+    buffer: Bytes, position: int, line: int, columns: int, final: bool
+) -> tuple[Records, int] | None:
+    """The records of the next window; a window without a whole record grows."""
+    size = WINDOW_BYTES
+    while True:
+        end = min(position + size, len(buffer))
+        at_end = final and end == len(buffer)
+        found = _scan(buffer[position:end], line, columns, at_end=at_end)
+        if found is not None or end == len(buffer):
+            return found
+        size *= 2
+
+
+def _scan(window: Bytes, line: int, columns: int, *, at_end: bool) -> tuple[Records, int] | None:
+    newlines = np.flatnonzero(window == NEWLINE)
+    active = active_quotes(window)
+    inside = np.searchsorted(active, newlines) % 2 == 1
+    ends = newlines[~inside]
+    still_open = len(active) % 2 == 1
+    tail = len(window) - (int(ends[-1]) + 1 if len(ends) else 0)
+    cut_open_tail = still_open and (at_end or tail > MAX_RECORD_BYTES)
+    if tail and (at_end or cut_open_tail):
+        ends = np.append(ends, len(window))
+    if not len(ends):
+        return None
+    starts = np.concatenate([[0], ends[:-1] + 1]).astype(np.int64)
+    fields = _field_counts(window, active, ends)
+    inner = np.bincount(np.searchsorted(ends, newlines[inside]), minlength=len(ends))
+    odd = np.zeros(len(ends), dtype=bool)
+    odd[np.searchsorted(ends, _closed_mid_value(window, active))] = True
+    broken = (inner[: len(ends)] > 0) & ((fields != columns) | odd[: len(ends)])
+    if cut_open_tail:
+        broken[-1] = True
+    lines = line + np.searchsorted(newlines, starts)
+    if not broken.any():
+        used = min(int(ends[-1]) + 1, len(window))
+        return Records(starts, ends, lines, fields, broken), used
+    first = int(np.argmax(broken))
+    after = newlines[newlines >= starts[first]]
+    cut = int(after[0]) if len(after) else int(ends[first])  # the end of its first line
+    keep = slice(0, first + 1)
+    ends = ends[keep].copy()
+    ends[first] = cut
+    return Records(starts[keep], ends, lines[keep], fields[keep], broken[keep]), min(
+        cut + 1, len(window)
+    )
+
+
+def _closed_mid_value(window: Bytes, active: IntArray) -> IntArray:
+    """Closing quotes followed by more text (``"a"b``): legal for Arrow, but in a record
+    over several lines the sign of a stray quote that swallowed lines up to another
+    value's opening quote."""
+    closing = active[1::2]
+    after = window[np.minimum(closing + 1, len(window) - 1)]
+    stray = (closing + 1 < len(window)) & ~np.isin(after, (COMMA, NEWLINE, CR, QUOTE))
+    return closing[stray]
+
+
+def _field_counts(window: Bytes, active: IntArray, ends: IntArray) -> IntArray:
+    """Separators outside quotes + 1, per record (commas after the last end are dropped)."""
+    commas = np.flatnonzero(window == COMMA)
+    outside = commas[np.searchsorted(active, commas) % 2 == 0]
+    counts = np.bincount(np.searchsorted(ends, outside), minlength=len(ends))
+    return (counts[: len(ends)] + 1).astype(np.int64)
+
+
+def active_quotes(window: Bytes) -> IntArray:
+    """Positions of the quotes that open or close a quoted value (an escaped ``""`` counts
+    twice or not at all: either way the parity between newlines is right)."""
+    quotes = np.flatnonzero(window == QUOTE)
+    if not len(quotes) or _every_quote_active(window, quotes):
+        return quotes.astype(np.int64)
+    return _active_quotes_one_by_one(window, quotes)
+
+
+def _every_quote_active(window: Bytes, quotes: IntArray) -> bool:
+    """True when alternating quotes open and close values as RFC 4180 writes them: each
+    opening one at a field's start (or right after a closing one: ``""``), each closing
+    one before a separator, a line end, a quote or the end. Then parity is the grammar."""
+    opening, closing = quotes[0::2], quotes[1::2]
+    before = window[np.maximum(opening - 1, 0)]
+    paired = np.zeros(len(opening), dtype=bool)
+    paired[1:] = opening[1:] - 1 == closing[: len(opening) - 1]
+    opens_well = (opening == 0) | (before == COMMA) | (before == NEWLINE) | paired
+    after_index = closing + 1
+    after = window[np.minimum(after_index, len(window) - 1)]
+    closes_well = (after_index == len(window)) | np.isin(after, (COMMA, NEWLINE, CR, QUOTE))
+    return bool(opens_well.all() and closes_well.all())
+
+
+def _active_quotes_one_by_one(window: Bytes, quotes: IntArray) -> IntArray:
+    """The grammar itself, quote by quote (only files with stray quotes come here)."""
+    data = window.tobytes()
+    active: list[int] = []
+    quoted = escaped = False
+    for position in quotes.tolist():
+        if escaped:
+            escaped = False
+        elif quoted:
+            if position + 1 < len(data) and data[position + 1] == QUOTE:
+                escaped = True
+            else:
+                quoted = False
+                active.append(position)
+        elif position == 0 or data[position - 1] in (COMMA, NEWLINE, CR):
+            quoted = True
+            active.append(position)
+    return np.array(active, dtype=np.int64)

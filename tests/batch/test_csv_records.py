@@ -1,0 +1,130 @@
+"""Record boundaries found with numpy are those of Python's csv module, line numbers included."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fare_service.batch import csv_records
+from fare_service.batch.csv_records import Records, split_records
+
+FIELD = st.text(alphabet='ab,"\n 한', max_size=8)
+
+
+def _split(data: bytes, columns: int, *, first_line: int = 1) -> Records:
+    records, used, _ = split_records(
+        np.frombuffer(data, dtype=np.uint8), first_line, columns, final=True
+    )
+    assert used == len(data)
+    return records
+
+
+def _python_records(text: str) -> list[tuple[int, list[str]]]:
+    """(line where the record starts, fields) as Python's csv module reads them."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    found, line = [], 1
+    for fields in reader:
+        if fields:
+            found.append((line, fields))
+        line = reader.line_num + 1
+    return found
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(FIELD, min_size=3, max_size=3), min_size=1, max_size=12))
+def test_well_formed_csv_splits_as_python_reads_it(rows: list[list[str]]) -> None:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    text = buffer.getvalue()
+    data = text.encode()
+    records = _split(data, 3)
+    keep = records.end > records.start
+    expected = _python_records(text)
+    assert records.line[keep].tolist() == [line for line, _ in expected]
+    assert records.fields[keep].tolist() == [len(fields) for _, fields in expected]
+    assert not records.unbalanced.any()
+    texts = [
+        data[s:e].decode() for s, e in zip(records.start[keep], records.end[keep], strict=True)
+    ]
+    assert [next(csv.reader([t])) for t in texts] == [fields for _, fields in expected]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(FIELD, min_size=3, max_size=3), min_size=1, max_size=12))
+def test_small_windows_find_the_same_records(rows: list[list[str]]) -> None:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    data = buffer.getvalue().encode()
+    whole = _split(data, 3)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(csv_records, "WINDOW_BYTES", 4)
+        windowed = _split(data, 3)
+    for name in Records.__slots__:
+        np.testing.assert_array_equal(getattr(windowed, name), getattr(whole, name))
+
+
+def test_without_final_the_incomplete_record_waits() -> None:
+    data = b'a,b\n"c\nd",e\n"f\n'
+    records, used, lines = split_records(np.frombuffer(data, dtype=np.uint8), 1, 2, final=False)
+    assert used == data.index(b'"f')
+    assert records.line.tolist() == [1, 2]
+    assert lines == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "fields"),
+    [
+        ('a,5" screen,c\n', [["a", '5" screen', "c"]]),  # a quote inside a value is text
+        ('a,"q"r,c\n', [["a", "qr", "c"]]),  # after a closing quote: text again
+        ('a,"x"",y",c\n', [["a", 'x",y', "c"]]),
+        ('a, "b,c\n', [["a", ' "b', "c"]]),  # not at the field's start: text
+    ],
+)
+def test_stray_quotes_follow_the_lenient_grammar(text: str, fields: list[list[str]]) -> None:
+    records = _split(text.encode(), 3)
+    assert records.fields.tolist() == [len(f) for f in fields]
+    assert _python_records(text) == [(1, f) for f in fields]
+
+
+def test_an_unclosed_quote_is_cut_after_its_line_and_reading_resumes() -> None:
+    data = b'1,2,3\n4,"open,6\n7,8,9\n10,11,12\n'
+    records = _split(data, 3)
+    assert records.line.tolist() == [1, 2, 3, 4]
+    assert records.unbalanced.tolist() == [False, True, False, False]
+    assert records.fields.tolist()[2:] == [3, 3]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'1,2,3\n4,5,"never closed\n7,8,9\n10,11,"a memo"\n13,14,15\n',  # closes mid-value
+        b'1,2,3\n4,"a,6\n7,8,9\n10,"b,c",12\n13,14,15\n',  # closes with wrong fields
+    ],
+)
+def test_a_quote_that_closes_lines_later_badly_is_unbalanced(data: bytes) -> None:
+    records = _split(data, 3)
+    assert records.line.tolist() == [1, 2, 3, 4, 5]
+    assert records.unbalanced.tolist() == [False, True, False, False, False]
+    assert records.fields.tolist()[2:] == [3, 3, 3]
+
+
+def test_a_multi_line_value_with_the_right_fields_is_one_record() -> None:
+    data = b'1,"memo\nsecond line, with a comma\n",3\n4,5,6\n'
+    records = _split(data, 3)
+    assert records.line.tolist() == [1, 4]
+    assert records.fields.tolist() == [3, 3]
+    assert not records.unbalanced.any()
+
+
+def test_a_quote_open_past_the_record_limit_is_unbalanced(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(csv_records, "MAX_RECORD_BYTES", 64)
+    monkeypatch.setattr(csv_records, "WINDOW_BYTES", 32)
+    data = b'1,"never closed,3\n' + b"4,5,6\n" * 40
+    records, used, _ = split_records(np.frombuffer(data, dtype=np.uint8), 2, 3, final=False)
+    assert records.unbalanced.tolist()[0] and records.line.tolist()[:3] == [2, 3, 4]
+    assert used > 0

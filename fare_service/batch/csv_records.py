@@ -1,4 +1,4 @@
-"""Where each CSV record starts and ends, on which line, with how many fields: numpy on bytes.
+"""Where each CSV record starts and ends, and on which line: numpy on bytes.
 
 The grammar is Arrow's and Python's ``csv`` (RFC 4180, leniently): a quote opens a quoted
 value only at the start of a field, ``""`` inside it is a quote, and a quote in the middle
@@ -7,12 +7,13 @@ quotes, so a record may run over several lines (a memo column). Finding the reco
 Arrow parses them is what gives every row its ``source_line`` and lets one bad record
 become one error row instead of stopping the run.
 
-An unbalanced quote would swallow every following line into one value. So a record that
-runs over several lines *and* has the wrong number of fields or a quote closed in the
-middle of a value (the stray quote closing on the next value's opening one), or whose
-quote is still open at the end of the file (or after ``MAX_RECORD_BYTES``), is cut after
-its first line and flagged; reading resumes on the next line, so the records after it
-are still read.
+An unbalanced quote would swallow every following line into one value, up to the next
+value's opening quote, which then closes it in the middle of that value (``"memo`` ->
+``x"memo``). So a record that runs over several lines *and* has a quote closed in the
+middle of a value, or whose quote is still open at the end of the file (or after
+``MAX_RECORD_BYTES``), is cut after its first line and flagged; reading resumes on the
+next line, so the records after it are still read. A multi-line record with the wrong
+number of fields is not cut: it is as likely a good memo in a row with an unquoted comma.
 """
 
 from __future__ import annotations
@@ -23,8 +24,15 @@ import numpy as np
 import numpy.typing as npt
 
 QUOTE, COMMA, NEWLINE, CR = 34, 44, 10, 13
-WINDOW_BYTES = 1 << 20  # scanned at a time: a cut record costs a rescan of one window only
+# Bytes scanned at a time. A cut record costs a rescan of the window after it, so after a
+# cut the next window is about twice what the last one gave (a file with many stray
+# quotes is scanned in small windows), and it doubles back up to WINDOW_BYTES.
+WINDOW_BYTES, MIN_WINDOW_BYTES = 1 << 20, 1 << 12
 MAX_RECORD_BYTES = 1 << 20  # a quoted value still open after 1 MiB is an unbalanced quote
+
+# Bytes a closing quote may stand before (with the end of the data), as a lookup table.
+ENDS_A_VALUE = np.zeros(256, dtype=bool)
+ENDS_A_VALUE[[COMMA, NEWLINE, CR, QUOTE]] = True
 
 IntArray = npt.NDArray[np.int64]
 Bytes = npt.NDArray[np.uint8]
@@ -41,60 +49,56 @@ class Records:
     start: IntArray
     end: IntArray
     line: IntArray
-    fields: IntArray
     unbalanced: npt.NDArray[np.bool_]
 
     @classmethod
     def concat(cls, parts: list[Records]) -> Records:
         if not parts:
             empty = np.zeros(0, dtype=np.int64)
-            return cls(empty, empty, empty, empty, np.zeros(0, dtype=bool))
+            return cls(empty, empty, empty, np.zeros(0, dtype=bool))
         return cls(
             *(np.concatenate([getattr(part, name) for part in parts]) for name in cls.__slots__)
         )
 
     def shifted(self, offset: int) -> Records:
-        return Records(
-            self.start + offset, self.end + offset, self.line, self.fields, self.unbalanced
-        )
+        return Records(self.start + offset, self.end + offset, self.line, self.unbalanced)
 
     def __len__(self) -> int:
         return len(self.start)
 
 
-def split_records(
-    buffer: Bytes, first_line: int, columns: int, *, final: bool
-) -> tuple[Records, int, int]:
+def split_records(buffer: Bytes, first_line: int, *, final: bool) -> tuple[Records, int, int]:
     """(records, bytes used, lines used) of ``buffer``; without ``final`` the incomplete
     record at its end is left for the next read."""
     parts: list[Records] = []
-    position, line = 0, first_line
+    position, line, size = 0, first_line, WINDOW_BYTES
     while position < len(buffer):
-        found = _next_window(buffer, position, line, columns, final)
+        found = _next_window(buffer, position, line, size, final)
         if found is None:
             break
         records, used = found
         parts.append(records.shifted(position))
         line += int(np.count_nonzero(buffer[position : position + used] == NEWLINE))
         position += used
+        cut = bool(records.unbalanced[-1])
+        size = max(MIN_WINDOW_BYTES, 2 * used) if cut else min(2 * size, WINDOW_BYTES)
     return Records.concat(parts), position, line - first_line
 
 
 def _next_window(
-    buffer: Bytes, position: int, line: int, columns: int, final: bool
+    buffer: Bytes, position: int, line: int, size: int, final: bool
 ) -> tuple[Records, int] | None:
     """The records of the next window; a window without a whole record grows."""
-    size = WINDOW_BYTES
     while True:
         end = min(position + size, len(buffer))
         at_end = final and end == len(buffer)
-        found = _scan(buffer[position:end], line, columns, at_end=at_end)
+        found = _scan(buffer[position:end], line, at_end=at_end)
         if found is not None or end == len(buffer):
             return found
         size *= 2
 
 
-def _scan(window: Bytes, line: int, columns: int, *, at_end: bool) -> tuple[Records, int] | None:
+def _scan(window: Bytes, line: int, *, at_end: bool) -> tuple[Records, int] | None:
     newlines = np.flatnonzero(window == NEWLINE)
     active = active_quotes(window)
     inside = np.searchsorted(active, newlines) % 2 == 1
@@ -107,26 +111,23 @@ def _scan(window: Bytes, line: int, columns: int, *, at_end: bool) -> tuple[Reco
     if not len(ends):
         return None
     starts = np.concatenate([[0], ends[:-1] + 1]).astype(np.int64)
-    fields = _field_counts(window, active, ends)
     inner = np.bincount(np.searchsorted(ends, newlines[inside]), minlength=len(ends))
-    odd = np.zeros(len(ends), dtype=bool)
+    odd = np.zeros(len(ends) + 1, dtype=bool)  # the last: quotes after the last end
     odd[np.searchsorted(ends, _closed_mid_value(window, active))] = True
-    broken = (inner[: len(ends)] > 0) & ((fields != columns) | odd[: len(ends)])
+    broken = (inner[: len(ends)] > 0) & odd[: len(ends)]
     if cut_open_tail:
         broken[-1] = True
     lines = line + np.searchsorted(newlines, starts)
     if not broken.any():
         used = min(int(ends[-1]) + 1, len(window))
-        return Records(starts, ends, lines, fields, broken), used
+        return Records(starts, ends, lines, broken), used
     first = int(np.argmax(broken))
     after = newlines[newlines >= starts[first]]
     cut = int(after[0]) if len(after) else int(ends[first])  # the end of its first line
     keep = slice(0, first + 1)
     ends = ends[keep].copy()
     ends[first] = cut
-    return Records(starts[keep], ends, lines[keep], fields[keep], broken[keep]), min(
-        cut + 1, len(window)
-    )
+    return Records(starts[keep], ends, lines[keep], broken[keep]), min(cut + 1, len(window))
 
 
 def _closed_mid_value(window: Bytes, active: IntArray) -> IntArray:
@@ -135,16 +136,8 @@ def _closed_mid_value(window: Bytes, active: IntArray) -> IntArray:
     value's opening quote."""
     closing = active[1::2]
     after = window[np.minimum(closing + 1, len(window) - 1)]
-    stray = (closing + 1 < len(window)) & ~np.isin(after, (COMMA, NEWLINE, CR, QUOTE))
+    stray = (closing + 1 < len(window)) & ~ENDS_A_VALUE[after]
     return closing[stray]
-
-
-def _field_counts(window: Bytes, active: IntArray, ends: IntArray) -> IntArray:
-    """Separators outside quotes + 1, per record (commas after the last end are dropped)."""
-    commas = np.flatnonzero(window == COMMA)
-    outside = commas[np.searchsorted(active, commas) % 2 == 0]
-    counts = np.bincount(np.searchsorted(ends, outside), minlength=len(ends))
-    return (counts[: len(ends)] + 1).astype(np.int64)
 
 
 def active_quotes(window: Bytes) -> IntArray:
@@ -167,7 +160,7 @@ def _every_quote_active(window: Bytes, quotes: IntArray) -> bool:
     opens_well = (opening == 0) | (before == COMMA) | (before == NEWLINE) | paired
     after_index = closing + 1
     after = window[np.minimum(after_index, len(window) - 1)]
-    closes_well = (after_index == len(window)) | np.isin(after, (COMMA, NEWLINE, CR, QUOTE))
+    closes_well = (after_index == len(window)) | ENDS_A_VALUE[after]
     return bool(opens_well.all() and closes_well.all())
 
 

@@ -135,6 +135,9 @@ class AtomicWriter:
         except (OSError, pa.ArrowException) as error:
             self.temporary.unlink(missing_ok=True)
             raise BatchFileError(f"{self.path}: cannot write ({error})") from None
+        except BaseException:  # SIGINT or SIGTERM right as the file was created
+            self.temporary.unlink(missing_ok=True)
+            raise
         return self
 
     def write(self, table: pa.Table) -> None:

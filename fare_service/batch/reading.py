@@ -32,6 +32,7 @@ ObjectArray = npt.NDArray[np.object_]
 BOM = b"\xef\xbb\xbf"
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 _SAMPLE_BYTES = 1 << 16
+BISECT_ROWS = 1 << 10
 
 
 def file_format(path: Path) -> str:
@@ -79,7 +80,7 @@ class CsvFile:
                 read = file.read(self._block_bytes)
                 data = carry + read if carry else read
                 buffer = np.frombuffer(data, dtype=np.uint8)
-                records, used, lines = split_records(buffer, line, len(self.names), final=not read)
+                records, used, lines = split_records(buffer, line, final=not read)
                 line += lines
                 self.bytes_done = file.tell() - len(data) + used
                 if used:
@@ -110,25 +111,25 @@ def parse_block(block: CsvBlock) -> ReadChunk:
     length = records.end - records.start
     first = buffer[np.minimum(records.start, max(len(buffer) - 1, 0))]
     row = ~((length == 0) | ((length == 1) & (first == CR)))  # blank lines are no records
-    error = np.full(int(row.sum()), None, dtype=object)
-    columns = len(block.names)
-    fields, line = records.fields[row], records.line[row]
-    wrong = fields != columns
-    error[wrong] = [
-        f"wrong number of fields: {n}, the header has {columns} ({_start_of(block, i)})"
-        for n, i in zip(fields[wrong], np.flatnonzero(row)[wrong], strict=True)
-    ]
-    unbalanced = records.unbalanced[row]
+    error = np.full(len(records), None, dtype=object)
+    unbalanced = records.unbalanced & row
     error[unbalanced] = [
         f"unbalanced quote: a quote opened on line {n} is not closed where the record should end"
-        for n in line[unbalanced]
+        for n in records.line[unbalanced]
     ]
-    readable = np.zeros(len(records), dtype=bool)
-    readable[row] = ~wrong & ~unbalanced
-    table = _read_records(buffer, records, readable, block.names)
-    table = _rows_in_place(table, readable[row])
-    table = _utf8_columns(table, error, wrong | unbalanced)
-    return ReadChunk(table, line, error)
+    table, wrong = _read_records(buffer, records, row & ~unbalanced, block.names)
+    for record, fields in wrong.items():
+        error[record] = (
+            f"wrong number of fields: {fields}, the header has {len(block.names)} "
+            f"({_start_of(block, record)})"
+        )
+    unread = np.zeros(len(records), dtype=bool)
+    unread[list(wrong)] = True
+    unread |= unbalanced
+    table = _rows_in_place(table, (row & ~unread)[row])
+    error = error[row]  # a copy, completed below
+    table = _utf8_columns(table, error, unread[row])
+    return ReadChunk(table, records.line[row], error)
 
 
 def _start_of(block: CsvBlock, record: int, chars: int = 40) -> str:
@@ -141,33 +142,65 @@ def _start_of(block: CsvBlock, record: int, chars: int = 40) -> str:
 
 def _read_records(
     buffer: npt.NDArray[np.uint8], records: Records, readable: np.ndarray, names: tuple[str, ...]
-) -> pa.Table:
-    """Arrow parses the readable records (every column as bytes: UTF-8 is checked later)."""
-    wanted = int(readable.sum())
-    empty = pa.table({name: pa.array([], pa.binary()) for name in names})
-    if not wanted:
-        return empty
+) -> tuple[pa.Table, dict[int, int]]:
+    """Arrow parses the readable records (every column as bytes: UTF-8 is checked later);
+    also the records with the wrong number of fields ({record: fields}), not in the table.
+
+    Parsing on threads, Arrow cannot number the rows it refuses; so a block with such
+    rows is parsed once more on one thread, which numbers them. The columns are text, or
+    bytes when some value is not UTF-8.
+    """
+    if not readable.any():
+        return pa.table({name: pa.array([], pa.binary()) for name in names}), {}
     if readable.all():
-        data = buffer
+        data = pa.py_buffer(buffer)
     else:
         lengths = np.minimum(records.end + 1, len(buffer)) - records.start
-        data = buffer[np.repeat(readable, lengths)]
-    table = pa_csv.read_csv(
-        pa.py_buffer(data.tobytes() if data is not buffer else buffer),
-        read_options=pa_csv.ReadOptions(column_names=list(names)),
-        parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+        data = pa.py_buffer(buffer[np.repeat(readable, lengths)].tobytes())
+    refused: list[tuple[int | None, int]] = []
+    try:  # as text: Arrow checks UTF-8 as it converts, and most files are clean
+        table = _arrow_csv(data, names, refused, threads=True, kind=pa.string())
+    except pa.ArrowInvalid:  # some value is not UTF-8: as bytes, checked row by row later
+        refused.clear()
+        table = _arrow_csv(data, names, refused, threads=True, kind=pa.binary())
+    if refused:
+        refused.clear()
+        table = _arrow_csv(data, names, refused, threads=False, kind=table.schema.types[0])
+    indices = np.flatnonzero(readable)
+    wrong = {int(indices[number - 1]): fields for number, fields in refused if number}
+    if table.num_rows + len(wrong) != len(indices):  # a lone CR Arrow reads as a line end
+        lines = records.line[indices]
+        raise BatchFileError(
+            f"records at lines {lines[0]}-{lines[-1]} read differently by Arrow "
+            "(a carriage return alone inside a record?)"
+        )
+    return table, wrong
+
+
+def _arrow_csv(
+    data: pa.Buffer,
+    names: tuple[str, ...],
+    refused: list[tuple[int | None, int]],
+    *,
+    threads: bool,
+    kind: pa.DataType,
+) -> pa.Table:
+    def refuse(row: pa_csv.InvalidRow) -> str:
+        refused.append((row.number, row.actual_columns))
+        return "skip"
+
+    return pa_csv.read_csv(
+        data,
+        read_options=pa_csv.ReadOptions(column_names=list(names), use_threads=threads),
+        parse_options=pa_csv.ParseOptions(
+            newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=refuse
+        ),
         convert_options=pa_csv.ConvertOptions(
-            column_types={name: pa.binary() for name in names},
+            column_types=dict.fromkeys(names, kind),
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
         ),
     )
-    if table.num_rows != wanted:  # a lone CR Arrow reads as a line end: no guessing
-        raise BatchFileError(
-            f"records at lines {records.line[readable][0]}-{records.line[readable][-1]} "
-            "read differently by Arrow (a carriage return alone inside a record?)"
-        )
-    return table
 
 
 def _rows_in_place(table: pa.Table, readable: np.ndarray) -> pa.Table:
@@ -180,7 +213,8 @@ def _rows_in_place(table: pa.Table, readable: np.ndarray) -> pa.Table:
 
 
 def _utf8_columns(table: pa.Table, error: ObjectArray, unread: np.ndarray) -> pa.Table:
-    """Every column as text; a value that is not UTF-8 flags its row (if it was read)."""
+    """Every column as text; a value that is not UTF-8 flags its row (if it was read).
+    ``error`` is updated in place."""
     columns = {}
     for name in table.column_names:
         columns[name], bad = utf8_text(table.column(name).combine_chunks())
@@ -193,6 +227,8 @@ def _utf8_columns(table: pa.Table, error: ObjectArray, unread: np.ndarray) -> pa
 def utf8_text(column: pa.Array) -> tuple[pa.Array, npt.NDArray[np.bool_]]:
     """Bytes as UTF-8 text, and where a value was not UTF-8 (shown with U+FFFD)."""
     bad = np.zeros(len(column), dtype=bool)
+    if pa.types.is_string(column.type):
+        return column, bad
     try:
         return pc.cast(column, pa.string()), bad
     except pa.ArrowInvalid:
@@ -205,14 +241,21 @@ def utf8_text(column: pa.Array) -> tuple[pa.Array, npt.NDArray[np.bool_]]:
 
 
 def _mark_invalid(column: pa.Array, start: int, stop: int, bad: np.ndarray) -> None:
-    """Bisection with Arrow's own check: a few casts per bad value, never one per row."""
+    """Arrow's own check on halves down to BISECT_ROWS rows, then Python's (the same
+    UTF-8 rules) value by value: a few casts when bad values are rare, no more than one
+    decode per row when they are many."""
     try:
         pc.cast(column.slice(start, stop - start), pa.string())
         return
     except pa.ArrowInvalid:
-        if stop - start == 1:
-            bad[start] = True
-            return
+        pass
+    if stop - start <= BISECT_ROWS:
+        for i, value in enumerate(column.slice(start, stop - start).to_pylist(), start):
+            try:
+                value is None or value.decode("utf-8")
+            except UnicodeDecodeError:
+                bad[i] = True
+        return
     middle = (start + stop) // 2
     _mark_invalid(column, start, middle, bad)
     _mark_invalid(column, middle, stop, bad)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from batch_testing import SETTINGS, make_row, read
+from batch_testing import SETTINGS, csv_line, make_row, read
 
 from fare_service.batch.command import run_batch
 
@@ -20,14 +20,7 @@ FARE_5KM = 4800 + (5000 - 1600) // 131 * 100
 
 def line(call_id: str, memo: str = "", **overrides: object) -> bytes:
     """One CSV line of a good ride (quoted where a value needs it)."""
-    row = {**make_row(call_id=call_id, **overrides), "memo": memo}
-    cells = []
-    for value in row.values():
-        text = str(value)
-        if any(c in text for c in ',"\n'):
-            text = '"' + text.replace('"', '""') + '"'
-        cells.append(text)
-    return ",".join(cells).encode()
+    return csv_line({**make_row(call_id=call_id, **overrides), "memo": memo})
 
 
 def run_csv(tmp_path: Path, *lines: bytes, newline: bytes = b"\n"):  # type: ignore[no-untyped-def]

@@ -30,9 +30,13 @@ QUOTE, COMMA, NEWLINE, CR = 34, 44, 10, 13
 WINDOW_BYTES, MIN_WINDOW_BYTES = 1 << 20, 1 << 12
 MAX_RECORD_BYTES = 1 << 20  # a quoted value still open after 1 MiB is an unbalanced quote
 
-# Bytes a closing quote may stand before (with the end of the data), as a lookup table.
+# Bytes a closing quote may stand before (with the end of the data), and bytes an opening
+# quote may stand after (a field's start), as lookup tables.
 ENDS_A_VALUE = np.zeros(256, dtype=bool)
 ENDS_A_VALUE[[COMMA, NEWLINE, CR, QUOTE]] = True
+ENDS_A_FIELD = np.zeros(256, dtype=bool)
+ENDS_A_FIELD[[COMMA, NEWLINE, CR]] = True
+MAX_REPAIRS = 16  # quotes decided one at a time per window before the Python loop
 
 IntArray = npt.NDArray[np.int64]
 Bytes = npt.NDArray[np.uint8]
@@ -142,30 +146,54 @@ def _closed_mid_value(window: Bytes, active: IntArray) -> IntArray:
 
 def active_quotes(window: Bytes) -> IntArray:
     """Positions of the quotes that open or close a quoted value (an escaped ``""`` counts
-    twice or not at all: either way the parity between newlines is right)."""
-    quotes = np.flatnonzero(window == QUOTE)
-    if not len(quotes) or _every_quote_active(window, quotes):
-        return quotes.astype(np.int64)
-    return _active_quotes_one_by_one(window, quotes)
+    twice or not at all: either way the parity between newlines is right).
+
+    Quotes alternate opening and closing as long as the file is RFC 4180; at the first
+    quote that breaks that (``5"`` inside a value, ``"a"b``) the grammar decides that one
+    quote, and alternation resumes after it. Past a few such quotes in one window the
+    rest is decided quote by quote.
+    """
+    quotes = np.flatnonzero(window == QUOTE).astype(np.int64)
+    parts: list[IntArray] = []
+    quoted = False
+    for _ in range(MAX_REPAIRS):
+        bad = _first_break(window, quotes, quoted)
+        if bad is None:
+            return np.concatenate([*parts, quotes])
+        quoted ^= bad % 2 == 1  # the state just before the breaking quote
+        parts.append(quotes[:bad])
+        position = int(quotes[bad])
+        if quoted:  # a closing quote with text after it: closes, the rest is plain text
+            parts.append(quotes[bad : bad + 1])
+            separators = np.flatnonzero(ENDS_A_FIELD[window[position + 1 :]])
+            resume = position + 1 + int(separators[0]) if len(separators) else len(window)
+            quotes = quotes[np.searchsorted(quotes, resume) :]
+            quoted = False
+        else:  # a quote inside a plain value is text
+            quotes = quotes[bad + 1 :]
+    return np.concatenate([*parts, _active_quotes_one_by_one(window, quotes)])
 
 
-def _every_quote_active(window: Bytes, quotes: IntArray) -> bool:
-    """True when alternating quotes open and close values as RFC 4180 writes them: each
-    opening one at a field's start (or right after a closing one: ``""``), each closing
-    one before a separator, a line end, a quote or the end. Then parity is the grammar."""
-    opening, closing = quotes[0::2], quotes[1::2]
-    before = window[np.maximum(opening - 1, 0)]
-    paired = np.zeros(len(opening), dtype=bool)
-    paired[1:] = opening[1:] - 1 == closing[: len(opening) - 1]
-    opens_well = (opening == 0) | (before == COMMA) | (before == NEWLINE) | paired
-    after_index = closing + 1
-    after = window[np.minimum(after_index, len(window) - 1)]
-    closes_well = (after_index == len(window)) | ENDS_A_VALUE[after]
-    return bool(opens_well.all() and closes_well.all())
+def _first_break(window: Bytes, quotes: IntArray, quoted: bool) -> int | None:
+    """The index of the first quote that does not alternate as RFC 4180 writes them: an
+    opening one not at a field's start (nor right after a closing one: ``""``), a
+    closing one before anything but a separator, a line end, a quote or the end."""
+    if not len(quotes):
+        return None
+    opening = np.arange(len(quotes)) % 2 == (1 if quoted else 0)
+    before = window[np.maximum(quotes - 1, 0)]
+    paired = np.zeros(len(quotes), dtype=bool)
+    paired[1:] = quotes[1:] - 1 == quotes[:-1]
+    opens_well = (quotes == 0) | ENDS_A_FIELD[before] | paired
+    after = window[np.minimum(quotes + 1, len(window) - 1)]
+    closes_well = (quotes + 1 == len(window)) | ENDS_A_VALUE[after]
+    broken = np.flatnonzero(np.where(opening, ~opens_well, ~closes_well))
+    return int(broken[0]) if len(broken) else None
 
 
 def _active_quotes_one_by_one(window: Bytes, quotes: IntArray) -> IntArray:
-    """The grammar itself, quote by quote (only files with stray quotes come here)."""
+    """The grammar itself, quote by quote, from a point outside quotes (only windows
+    with many stray quotes come here)."""
     data = window.tobytes()
     active: list[int] = []
     quoted = escaped = False

@@ -124,3 +124,27 @@ def test_a_quote_open_past_the_record_limit_is_unbalanced(monkeypatch) -> None: 
     records, used, _ = split_records(np.frombuffer(data, dtype=np.uint8), 2, final=False)
     assert records.unbalanced.tolist()[0] and records.line.tolist()[:3] == [2, 3, 4]
     assert used > 0
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet='ab,"\n', max_size=40))
+def test_any_text_splits_as_python_reads_it_unless_cut_at_a_quote(text: str) -> None:
+    """Stray quotes anywhere: where no record is cut, the records are Python's."""
+    records = _split(text.encode())
+    if records.unbalanced.any():
+        return
+    keep = records.end > records.start
+    data = text.encode()
+    texts = [
+        data[s:e].decode() for s, e in zip(records.start[keep], records.end[keep], strict=True)
+    ]
+    expected = _python_records(text)
+    assert records.line[keep].tolist() == [line for line, _ in expected]
+    assert [next(csv.reader([t])) for t in texts] == [fields for _, fields in expected]
+
+
+def test_many_stray_quotes_in_one_window_are_decided_one_by_one() -> None:
+    text = "".join(f'{i},5" screen,"ok"\n' for i in range(40))
+    records = _split(text.encode())
+    assert records.line.tolist() == list(range(1, 41))
+    assert not records.unbalanced.any()

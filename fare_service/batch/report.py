@@ -69,6 +69,29 @@ LABELS = {
 }
 
 
+# The reasons of the ``error`` column, as the Korean report names them (the column keeps
+# the English text; the report shows both, so a reason can be found in the output).
+KOREAN_REASONS = {
+    "wrong number of fields": "열 개수가 머리글과 다름",
+    "unbalanced quote": "닫히지 않은 따옴표",
+    "not UTF-8": "UTF-8이 아닌 글자",
+    "missing call_id": "call_id 없음",
+    "missing time": "시각(at) 없음",
+    "unparsable time": "시각(at)을 읽을 수 없음",
+    "unknown tariff": "알 수 없는 요금표",
+    "no tariff version in force": "그 시각에 시행 중인 요금표 없음",
+    "missing coordinates": "좌표 없음",
+    "invalid coordinates": "좌표 오류",
+    "coordinates outside South Korea": "국외 좌표",
+    "bad waypoints (want lat,lon;lat,lon)": "경유지 형식 오류 (lat,lon;lat,lon)",
+    "invalid charged_fare": "결제 금액 형식 오류",
+    "charged_fare above 10,000,000": "결제 금액이 10,000,000원 초과",
+    "incomplete recorded route": "기록 경로 불완전 (distance_m, duration_s 둘 다 필요)",
+    "leg must be finite, not negative and at most 10,000,000": "거리·시간이 범위를 벗어남",
+    "a route's legs must add up to at most 10,000,000": "경로 합계가 범위를 벗어남",
+}
+
+
 @dataclass(frozen=True)
 class Bar:
     x: float
@@ -105,6 +128,7 @@ def render_report(summary: Summary, *, source: Path, output: Path, lang: str = "
         s=summary,
         t=LABELS[lang],
         lang=lang,
+        reason_names=KOREAN_REASONS if lang == "ko" else {},
         source=source.name,
         output=output.name,
         histogram=histogram(summary),
@@ -147,8 +171,8 @@ def _band(low: float, high: float) -> str:
 
 
 def _ticks(low: int, high: int) -> list[int]:
-    """About five round amounts (1, 2 or 5 times a power of ten won) between the bounds."""
-    raw = (high - low) / 5
+    """About five to eight round amounts (1, 2 or 5 times a power of ten won) between the bounds."""
+    raw = (high - low) / 8
     power = 10 ** int(np.floor(np.log10(raw))) if raw > 0 else 1
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     first = -(-low // step) * step

@@ -12,11 +12,18 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fare_service.batch.columns import blank, numbers, strings, wall_times, won_amounts
+from fare_service.batch.columns import blank, strings
+from fare_service.batch.fields import (
+    Waypoints,
+    flag,
+    parse_amount,
+    parse_charged_fare,
+    parse_coordinate,
+    parse_time,
+)
 from fare_service.batch.reading import ReadChunk, utf8_text
 from fare_service.geo.embedded import EmbeddedRouter, RouteProfile
 from fare_service.geo.places import PlaceIndex
@@ -59,7 +66,6 @@ RESULT_SCHEMA = pa.schema(
     ]
 )
 RESULT_COLUMNS = tuple(RESULT_SCHEMA.names)
-MAX_CHARGED_FARE_WON = 10_000_000
 VERDICTS = pa.array(["fair", "overcharged", "undercharged"])
 STATUSES = pa.array(["ok", "error"])
 
@@ -190,22 +196,22 @@ class _Rows:
     distance_m: np.ndarray
     duration_s: np.ndarray
     charged_fare: np.ndarray
-    waypoints: _Waypoints
+    waypoints: Waypoints
 
     @classmethod
     def parse(cls, columns: dict[str, pa.Array], rows: int, error: Reasons) -> _Rows:
-        _flag(error, blank(_column(columns, "call_id", rows)), "missing call_id")
-        start = _parse_time(_column(columns, "at", rows), error)
-        ends = {name: _parse_coordinate(_column(columns, name, rows), name, error) for name in ENDS}
-        waypoints = _Waypoints.parse(_column(columns, "waypoints", rows), error)
+        flag(error, blank(_column(columns, "call_id", rows)), "missing call_id")
+        start = parse_time(_column(columns, "at", rows), error)
+        ends = {name: parse_coordinate(_column(columns, name, rows), name, error) for name in ENDS}
+        waypoints = Waypoints.parse(_column(columns, "waypoints", rows), error)
         distance_m, duration_s = (
-            _parse_amount(_column(columns, name, rows), name, error)
+            parse_amount(_column(columns, name, rows), name, error)
             for name in ("distance_m", "duration_s")
         )
         recorded = ~np.isnan(distance_m) & ~np.isnan(duration_s)
         partial = np.isnan(distance_m) != np.isnan(duration_s)
-        _flag(error, partial, "incomplete recorded route: give both distance_m and duration_s")
-        charged = _parse_charged_fare(_column(columns, "charged_fare", rows), error)
+        flag(error, partial, "incomplete recorded route: give both distance_m and duration_s")
+        charged = parse_charged_fare(_column(columns, "charged_fare", rows), error)
         return cls(
             error.reason,
             error.clean.copy(),
@@ -262,109 +268,9 @@ class _Rows:
         return leg_from, leg_to, leg_d, leg_t
 
 
-@dataclass(frozen=True)
-class _Waypoints:
-    """``lat,lon;lat,lon`` parsed: per row the count, per point its row and degrees."""
-
-    count: np.ndarray
-    row: np.ndarray
-    lat: np.ndarray
-    lon: np.ndarray
-
-    @classmethod
-    def parse(cls, column: pa.Array, error: Reasons) -> _Waypoints:
-        text = strings(column)
-        present = pc.is_valid(text).to_numpy(zero_copy_only=False)
-        count = np.zeros(len(column), dtype=np.int64)
-        if not present.any():
-            return cls(count, np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
-        rows = np.flatnonzero(present)
-        parts = pd.Series(text.filter(present).to_pylist(), index=rows).str.split(";").explode()
-        parts = parts.str.strip()
-        parts = parts[parts.notna() & (parts != "")]
-        fields = parts.str.split(",", expand=True).reindex(columns=range(3))
-        lat, lat_bad = numbers(_text(fields[0]))
-        lon, lon_bad = numbers(_text(fields[1]))
-        bad = (
-            lat_bad
-            | lon_bad
-            | ~(np.abs(lat) <= 90)
-            | ~(np.abs(lon) <= 180)
-            | fields[2].notna().to_numpy()
-        )
-        row = parts.index.to_numpy(dtype=np.int64)
-        bad_rows = np.zeros(len(column), dtype=bool)
-        bad_rows[row[bad]] = True
-        _flag_with(error, bad_rows, "bad waypoints (want lat,lon;lat,lon)", text)
-        keep = ~bad_rows[row]
-        count += np.bincount(row[keep], minlength=len(column))
-        return cls(count, row[keep], lat[keep], lon[keep])
-
-    def place(self, lat: np.ndarray, lon: np.ndarray, rows: np.ndarray, first: np.ndarray) -> None:
-        """Write the points of the priced ``rows`` into the stop arrays, after each origin."""
-        first_of_row = np.full(len(self.count), -1, dtype=np.int64)
-        first_of_row[rows] = first
-        keep = first_of_row[self.row] >= 0
-        row = self.row[keep]
-        order = np.arange(len(row)) - np.searchsorted(row, row, side="left")
-        position = first_of_row[row] + 1 + order
-        lat[position], lon[position] = self.lat[keep], self.lon[keep]
-
-
 def _labels(column: pa.Array) -> Labels:
     """A column of few distinct values (tariff ids) as codes into its distinct values,
     each stripped (blank is None) once rather than on every row."""
     encoded = pc.dictionary_encode(column)
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
     return Labels(codes.astype(np.int64), strings(encoded.dictionary).to_pylist())
-
-
-def _flag(error: Reasons, mask: np.ndarray, message: str) -> None:
-    error.flag(mask, message)
-
-
-def _text(series: pd.Series) -> pa.Array:
-    """A pandas column of split-out text as Arrow strings (missing stays null)."""
-    return pa.array(series.astype("str"), type=pa.string(), from_pandas=True)
-
-
-def _flag_with(error: Reasons, mask: np.ndarray, reason: str, column: pa.Array) -> None:
-    """``reason: 'the value'`` on the rows ``mask`` newly flags; only bad rows are formatted."""
-    mask = error.new(mask)
-    if mask.any():
-        values = strings(column.filter(pa.array(mask))).to_pylist()
-        error.reason[mask] = [f"{reason}: {value!r}" for value in values]
-
-
-def _parse_time(column: pa.Array, error: Reasons) -> np.ndarray:
-    missing = blank(column)
-    start = wall_times(column, missing)
-    _flag(error, missing, "missing time")
-    _flag_with(error, np.isnat(start), "unparsable time", column)
-    return start
-
-
-def _parse_coordinate(column: pa.Array, name: str, error: Reasons) -> np.ndarray:
-    values, not_number = numbers(column)
-    limit = 90 if name.endswith("_lat") else 180
-    _flag(error, np.isnan(values) & ~not_number, f"missing coordinates: {name}")
-    _flag_with(error, not_number | (np.abs(values) > limit), f"invalid coordinates: {name}", column)
-    return values
-
-
-def _parse_charged_fare(column: pa.Array, error: Reasons) -> np.ndarray:
-    """Whole won, as spreadsheets write it ("45000", "45,000", "45,000원"), at most
-    MAX_CHARGED_FARE_WON; missing is NaN (nothing charged)."""
-    values, invalid = won_amounts(column)
-    _flag_with(error, invalid, "invalid charged_fare", column)
-    too_large = values > MAX_CHARGED_FARE_WON
-    _flag_with(error, too_large, f"charged_fare above {MAX_CHARGED_FARE_WON:,}", column)
-    return np.where(invalid | too_large, np.nan, values)
-
-
-def _parse_amount(column: pa.Array, name: str, error: Reasons) -> np.ndarray:
-    """A non-negative number or missing (NaN); anything else flags the row."""
-    values, not_number = numbers(column)
-    _flag_with(error, not_number, f"invalid {name}", column)
-    _flag_with(error, values < 0, f"negative {name}", column)
-    return values

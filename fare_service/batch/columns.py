@@ -60,10 +60,17 @@ def numbers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         values = pc.cast(array, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
         return np.where(np.isinf(values), np.nan, values), np.isinf(values)
     text = strings(array)
-    number = pc.fill_null(pc.match_substring_regex(text, _NUMBER), False)
-    values = pc.cast(pc.if_else(number, text, pa.scalar(None, pa.string())), pa.float64())
     present = pc.is_valid(text).to_numpy(zero_copy_only=False)
-    return values.to_numpy(zero_copy_only=False), present & ~number.to_numpy(zero_copy_only=False)
+    try:  # every value a number: one cast, no regex (a regex costs ~0.5 s a million)
+        values = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+        number = np.ones(len(text), dtype=bool)  # Arrow also reads "nan", "inf": not finite
+    except pa.ArrowInvalid:
+        matched = pc.fill_null(pc.match_substring_regex(text, _NUMBER), False)
+        only = pc.if_else(matched, text, pa.scalar(None, pa.string()))
+        values = pc.cast(only, pa.float64()).to_numpy(zero_copy_only=False)
+        number = matched.to_numpy(zero_copy_only=False)
+    bad = present & ~(number & np.isfinite(values))
+    return np.where(bad, np.nan, values), bad
 
 
 def won_amounts(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -74,10 +81,16 @@ def won_amounts(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         bad |= ~np.isnan(values) & ((values < 0) | (values != np.floor(values)))
         return np.where(bad, np.nan, values), bad
     text = strings(array)
+    present = pc.is_valid(text).to_numpy(zero_copy_only=False)
+    try:  # plain digits everywhere: one cast, no regex (two cost ~1.2 s a million)
+        values = pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False).astype(np.float64)
+        bad = present & (values < 0)  # "-5": not money as written on a receipt
+        return np.where(bad, np.nan, values), bad
+    except pa.ArrowInvalid:
+        pass
     good = pc.fill_null(pc.match_substring_regex(text, _WON), False)
     digits = pc.replace_substring_regex(pc.if_else(good, text, None), r"[,\s원]", "")
     values = pc.cast(digits, pa.float64()).to_numpy(zero_copy_only=False)
-    present = pc.is_valid(text).to_numpy(zero_copy_only=False)
     return values, present & ~good.to_numpy(zero_copy_only=False)
 
 

@@ -24,7 +24,7 @@ from fare_service.batch.fields import (
     parse_coordinate,
     parse_time,
 )
-from fare_service.batch.reading import ReadChunk, utf8_text
+from fare_service.batch.reading import ReadChunk, one_array, utf8_text
 from fare_service.geo.embedded import EmbeddedRouter, RouteProfile
 from fare_service.geo.places import PlaceIndex
 from fare_service.pricing.table import (
@@ -106,7 +106,7 @@ def price_read(chunk: ReadChunk, pricer: ChunkPricer) -> pa.Table:
     inputs, rows = chunk.table, chunk.table.num_rows
     error = Reasons(chunk.read_error.copy())
     needed = {
-        name: _text_or_value(inputs.column(name).combine_chunks(), name, error)
+        name: _text_or_value(one_array(inputs.column(name)), name, error)
         for name in INPUT_COLUMNS
         if name in inputs.column_names
     }

@@ -217,7 +217,7 @@ def _utf8_columns(table: pa.Table, error: ObjectArray, unread: np.ndarray) -> pa
     ``error`` is updated in place."""
     columns = {}
     for name in table.column_names:
-        columns[name], bad = utf8_text(table.column(name).combine_chunks())
+        columns[name], bad = utf8_text(one_array(table.column(name)))
         fresh = bad & ~unread
         error[fresh] = f"not UTF-8: {name}"
         unread = unread | fresh
@@ -296,6 +296,11 @@ class InputFile:
             return self.rows_done / max(self.parquet.metadata.num_rows, 1)
         assert self.csv is not None
         return min(self.csv.bytes_done / self.csv.size, 1.0)
+
+
+def one_array(column: pa.ChunkedArray) -> pa.Array:
+    """The column as one array; a single chunk as it is (``combine_chunks`` would copy it)."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 @contextlib.contextmanager

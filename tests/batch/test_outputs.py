@@ -144,10 +144,18 @@ def _big_csv(path: Path, rows: int) -> Path:
     return path
 
 
+# A test run in the background inherits SIGINT ignored (and Python then keeps it so);
+# the command's user at a terminal does not: give the child Python's own handler back.
+CLI_WITH_SIGINT = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from fare_service.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
 @pytest.mark.parametrize(("sent", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_a_stopped_run_removes_its_temporary_file(tmp_path: Path, sent: int, code: int) -> None:
     source = _big_csv(tmp_path / "in.csv", 200_000)
-    command = [sys.executable, "-m", "fare_service.cli", "batch", str(source)]
+    command = [sys.executable, "-c", CLI_WITH_SIGINT, "batch", str(source)]
     command += ["--out", str(tmp_path / "out.parquet"), "--chunk-rows", "500"]
     process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60

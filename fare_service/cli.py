@@ -192,7 +192,14 @@ def _add_batch(commands: argparse._SubParsersAction) -> None:
     batch.add_argument("input", type=Path)
     batch.add_argument("--out", type=Path, required=True)
     batch.add_argument("--tariff")
-    batch.add_argument("--report", type=Path)
+    batch.add_argument("--report", type=Path, help="a self-contained HTML report")
+    batch.add_argument("--report-lang", choices=["ko", "en"], default="ko")
+    batch.add_argument(
+        "--csv-bom",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="start a CSV output with a UTF-8 BOM, so Excel reads Korean (default: on)",
+    )
     batch.add_argument("--engine", choices=["pandas", "dask"], default="pandas")
     batch.add_argument("--scheduler", help="Dask scheduler address (tcp://...)")
     batch.add_argument("--chunk-rows", type=int, default=200_000)

@@ -1,9 +1,11 @@
-"""``--engine dask``: :func:`price_chunk` over ``dask.dataframe`` partitions on a cluster.
+"""``--engine dask``: the pandas engine's chunk function on a Dask cluster's workers.
 
-Workers read their partitions of the input themselves (the file must be reachable from
-every worker), price them, and the client receives the priced partitions in input order,
-a few at a time, and writes them through the same writer as the pandas engine: one file,
-the same rows, bounded memory on the client.
+CSV: this process finds the record boundaries (a quoted value may hold newlines, so a
+worker cannot start reading at an arbitrary byte) and sends each block of whole records
+to a worker, which parses and prices it exactly as the pandas engine does. Parquet: each
+worker reads its row groups itself (the file must be reachable at the same path from
+every worker). The priced blocks come back in input order, a few at a time, and go
+through the same writer: one file, the same bytes as the pandas engine.
 """
 
 from __future__ import annotations
@@ -11,84 +13,87 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
-from fare_service.batch.frame import RESULT_COLUMNS, BatchSettings, join_results, price_chunk
-from fare_service.batch.io import file_format
+from fare_service.batch.frame import BatchSettings, price_read
+from fare_service.batch.reading import (
+    CsvBlock,
+    InputFile,
+    parquet_chunk,
+    parse_block,
+    reading_errors,
+)
 
-IN_FLIGHT = 4  # partitions computed ahead of the writer
+IN_FLIGHT = 4  # blocks computed ahead of the writer
 
 
-def dask_chunks(
-    path: Path, settings: BatchSettings, *, scheduler: str | None, chunk_rows: int
-) -> Iterator[tuple[pa.Table, float]]:
-    """Priced partitions in input order, each with the share of partitions done."""
+def dask_tables(
+    reader: InputFile, settings: BatchSettings, *, scheduler: str | None
+) -> Iterator[pa.Table]:
+    """Priced blocks in input order."""
     from distributed import Client, LocalCluster
 
     cluster = None if scheduler else LocalCluster(processes=False, dashboard_address=None)
-    with Client(scheduler or cluster) as client:
-        try:
-            parts = _priced_frame(path, settings, chunk_rows).to_delayed()
-            for done, frame in enumerate(_in_order(client, parts), start=1):
-                yield _to_arrow(frame), done / len(parts)
-        finally:
-            if cluster is not None:
-                cluster.close()
+    try:
+        with Client(scheduler or cluster) as client:
+            pending: deque[Any] = deque()
+            for task in _tasks(client, reader, settings):
+                pending.append(task)
+                if len(pending) > IN_FLIGHT:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+    finally:
+        if cluster is not None:
+            cluster.close()
 
 
-def _in_order(client, parts: list) -> Iterator[pd.DataFrame]:  # type: ignore[no-untyped-def]
-    """Results in submission order, with at most IN_FLIGHT partitions computed ahead."""
-    pending: deque = deque()
-    for part in parts:
-        pending.append(client.compute(part))
-        if len(pending) > IN_FLIGHT:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
-
-
-def _priced_frame(path: Path, settings: BatchSettings, chunk_rows: int):  # type: ignore[no-untyped-def]
-    import dask.dataframe as dd
-
-    if file_format(path) == "parquet":
-        frame = dd.read_parquet(path, dtype_backend="pyarrow")
-    else:  # text verbatim, as the pandas engine reads CSV
-        frame = dd.read_csv(
-            path,
-            dtype="string[pyarrow]",
-            keep_default_na=False,
-            na_filter=False,
-            blocksize=max(chunk_rows * 100, 1 << 20),
+def _tasks(client: Any, reader: InputFile, settings: BatchSettings) -> Iterator[Any]:
+    if reader.csv is not None:
+        with reading_errors(reader.path):
+            for block in reader.csv.blocks():
+                reader.rows_done += len(block.records)
+                yield client.submit(price_csv_block, client.scatter(block), settings, pure=False)
+        return
+    assert reader.parquet is not None
+    rows_before = 0
+    for groups, rows in _row_group_runs(reader.parquet, reader.chunk_rows):
+        yield client.submit(
+            price_row_groups, reader.path, groups, rows_before, reader.chunk_rows, settings
         )
-    meta = _with_results(frame._meta, None)
-    return frame.map_partitions(_with_results, settings, meta=meta)
+        rows_before += rows
+        reader.rows_done = rows_before
 
 
-def _with_results(partition: pd.DataFrame, settings: BatchSettings | None) -> pd.DataFrame:
-    """The partition's columns, then its result columns (empty for Dask's ``meta``)."""
-    kept = partition.drop(columns=[c for c in RESULT_COLUMNS if c in partition.columns])
-    if settings is None:
-        results = pd.DataFrame(
-            {
-                "fare": pd.array([], dtype="Int64"),
-                "tariff_version": pd.array([], dtype="str"),
-                "distance_m_priced": pd.array([], dtype="Int64"),
-                "duration_s_priced": pd.array([], dtype="Int64"),
-                "overcharge": pd.array([], dtype="Int64"),
-                "verdict": pd.array([], dtype="str"),
-                "status": pd.array([], dtype="str"),
-                "error": pd.array([], dtype="str"),
-            },
-            index=partition.index,
-        )
-    else:
-        results = price_chunk(partition, settings.pricer())
-    return pd.concat([kept, results], axis=1)
+def _row_group_runs(parquet: pq.ParquetFile, chunk_rows: int) -> Iterator[tuple[list[int], int]]:
+    """Consecutive row groups of at least ``chunk_rows`` rows together (the last fewer)."""
+    groups: list[int] = []
+    rows = 0
+    for index in range(parquet.metadata.num_row_groups):
+        groups.append(index)
+        rows += parquet.metadata.row_group(index).num_rows
+        if rows >= chunk_rows:
+            yield groups, rows
+            groups, rows = [], 0
+    if groups:
+        yield groups, rows
 
 
-def _to_arrow(frame: pd.DataFrame) -> pa.Table:
-    inputs = frame.drop(columns=list(RESULT_COLUMNS))
-    table = pa.Table.from_pandas(inputs, preserve_index=False)
-    return join_results(table, frame[list(RESULT_COLUMNS)])
+def price_csv_block(block: CsvBlock, settings: BatchSettings) -> pa.Table:
+    return price_read(parse_block(block), settings.pricer())
+
+
+def price_row_groups(
+    path: Path, groups: list[int], rows_before: int, chunk_rows: int, settings: BatchSettings
+) -> pa.Table:
+    """The row groups, priced ``chunk_rows`` at a time as the pandas engine does."""
+    table = pq.ParquetFile(path).read_row_groups(groups)
+    pricer = settings.pricer()
+    priced = [
+        price_read(parquet_chunk(table.slice(start, chunk_rows), rows_before + start), pricer)
+        for start in range(0, table.num_rows, chunk_rows)
+    ]
+    return pa.concat_tables(priced)

@@ -12,11 +12,19 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fare_service.batch.columns import blank, numbers, strings, wall_times
+from fare_service.batch.columns import blank, strings
+from fare_service.batch.fields import (
+    Waypoints,
+    flag,
+    parse_amount,
+    parse_charged_fare,
+    parse_coordinate,
+    parse_time,
+)
+from fare_service.batch.reading import ReadChunk, one_array, utf8_text
 from fare_service.geo.embedded import EmbeddedRouter, RouteProfile
 from fare_service.geo.places import PlaceIndex
 from fare_service.pricing.table import (
@@ -46,6 +54,7 @@ INPUT_COLUMNS = (
 ENDS = ("origin_lat", "origin_lon", "destination_lat", "destination_lon")
 RESULT_SCHEMA = pa.schema(
     [
+        ("source_line", pa.int64()),
         ("fare", pa.int64()),
         ("tariff_version", pa.string()),
         ("distance_m_priced", pa.int64()),
@@ -92,18 +101,34 @@ def _pricer(settings: BatchSettings) -> ChunkPricer:
     return ChunkPricer(settings, book, router, PlaceIndex.load())
 
 
-def price_chunk(chunk: pd.DataFrame, pricer: ChunkPricer) -> pd.DataFrame:
-    """The result columns of ``chunk``, one row per input row, on the same index (Dask)."""
-    needed = [name for name in INPUT_COLUMNS if name in chunk.columns]
-    inputs = pa.Table.from_pandas(chunk[needed], preserve_index=False).combine_chunks()
-    results = pa.table(price_columns(_inputs_of(inputs), len(chunk), pricer), RESULT_SCHEMA)
-    mapping = {pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype(na_value=np.nan)}
-    return results.to_pandas(types_mapper=mapping.get).set_axis(chunk.index)
+def price_read(chunk: ReadChunk, pricer: ChunkPricer) -> pa.Table:
+    """The chunk's input columns, then ``source_line`` and the result columns (both engines)."""
+    inputs, rows = chunk.table, chunk.table.num_rows
+    error = Reasons(chunk.read_error.copy())
+    needed = {
+        name: _text_or_value(one_array(inputs.column(name)), name, error)
+        for name in INPUT_COLUMNS
+        if name in inputs.column_names
+    }
+    results = price_columns(needed, rows, pricer, error)
+    return _joined(inputs, [pa.array(chunk.source_line, pa.int64()), *results])
 
 
-def price_columns(columns: dict[str, pa.Array], rows: int, pricer: ChunkPricer) -> list[pa.Array]:
-    """The result columns, as Arrow arrays in RESULT_SCHEMA's order, of ``rows`` rides."""
-    parsed = _Rows.parse(columns, rows)
+def _text_or_value(column: pa.Array, name: str, error: Reasons) -> pa.Array:
+    """Bytes (Parquet ``binary``) become UTF-8 text, flagging values that are not."""
+    if pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
+        text, bad = utf8_text(column)
+        error.flag(bad, f"not UTF-8: {name}")
+        return text
+    return column
+
+
+def price_columns(
+    columns: dict[str, pa.Array], rows: int, pricer: ChunkPricer, error: Reasons | None = None
+) -> list[pa.Array]:
+    """The result columns after ``source_line``, as Arrow arrays, of ``rows`` rides;
+    ``error`` holds the reasons found while reading (the first reason wins)."""
+    parsed = _Rows.parse(columns, rows, Reasons.none(rows) if error is None else error)
     settings = pricer.settings
     result = price_table(
         parsed.route_table(), pricer.book, pricer.router, pricer.places, settings.tariff_override
@@ -129,33 +154,11 @@ def output_schema(input_schema: pa.Schema) -> pa.Schema:
     return pa.schema([*kept, *RESULT_SCHEMA])
 
 
-def price_batch(batch: pa.RecordBatch, pricer: ChunkPricer) -> pa.Table:
-    """The pandas engine's chunk: Arrow in, Arrow out, no pandas on the way."""
-    needed = {name: batch.column(name) for name in INPUT_COLUMNS if name in batch.schema.names}
-    results = price_columns(needed, batch.num_rows, pricer)
-    return _joined(pa.Table.from_batches([batch]), results)
-
-
-def join_results(inputs: pa.Table, results: pd.DataFrame) -> pa.Table:
-    """The input columns untouched, then the result columns in RESULT_SCHEMA's types."""
-    computed = pa.Table.from_pandas(results, schema=RESULT_SCHEMA, preserve_index=False)
-    return _joined(inputs, computed.columns)
-
-
-def _joined(inputs: pa.Table, results: list) -> pa.Table:
+def _joined(inputs: pa.Table, results: list[pa.Array]) -> pa.Table:
     table = inputs.drop_columns([name for name in RESULT_COLUMNS if name in inputs.column_names])
     for field, column in zip(RESULT_SCHEMA, results, strict=True):
         table = table.append_column(field, column)
     return table
-
-
-def _inputs_of(table: pa.Table) -> dict[str, pa.Array]:
-    """The columns pricing reads, each as one Arrow array."""
-    return {
-        name: table.column(name).combine_chunks()
-        for name in INPUT_COLUMNS
-        if name in table.column_names
-    }
 
 
 def _decoded(indices: np.ndarray, labels: pa.Array, missing: np.ndarray | None = None) -> pa.Array:
@@ -193,28 +196,22 @@ class _Rows:
     distance_m: np.ndarray
     duration_s: np.ndarray
     charged_fare: np.ndarray
-    waypoints: _Waypoints
+    waypoints: Waypoints
 
     @classmethod
-    def parse(cls, columns: dict[str, pa.Array], rows: int) -> _Rows:
-        error = Reasons.none(rows)
-        _flag(error, blank(_column(columns, "call_id", rows)), "missing call_id")
-        start = _parse_time(_column(columns, "at", rows), error)
-        ends = {name: _parse_coordinate(_column(columns, name, rows), name, error) for name in ENDS}
-        waypoints = _Waypoints.parse(_column(columns, "waypoints", rows), error)
+    def parse(cls, columns: dict[str, pa.Array], rows: int, error: Reasons) -> _Rows:
+        flag(error, blank(_column(columns, "call_id", rows)), "missing call_id")
+        start = parse_time(_column(columns, "at", rows), error)
+        ends = {name: parse_coordinate(_column(columns, name, rows), name, error) for name in ENDS}
+        waypoints = Waypoints.parse(_column(columns, "waypoints", rows), error)
         distance_m, duration_s = (
-            _parse_amount(_column(columns, name, rows), name, error)
+            parse_amount(_column(columns, name, rows), name, error)
             for name in ("distance_m", "duration_s")
         )
         recorded = ~np.isnan(distance_m) & ~np.isnan(duration_s)
         partial = np.isnan(distance_m) != np.isnan(duration_s)
-        _flag(error, partial, "incomplete recorded route: give both distance_m and duration_s")
-        charged = _parse_amount(_column(columns, "charged_fare", rows), "charged_fare", error)
-        _flag(
-            error,
-            ~np.isnan(charged) & (charged != np.floor(charged)),
-            "invalid charged_fare: not whole won",
-        )
+        flag(error, partial, "incomplete recorded route: give both distance_m and duration_s")
+        charged = parse_charged_fare(_column(columns, "charged_fare", rows), error)
         return cls(
             error.reason,
             error.clean.copy(),
@@ -271,99 +268,9 @@ class _Rows:
         return leg_from, leg_to, leg_d, leg_t
 
 
-@dataclass(frozen=True)
-class _Waypoints:
-    """``lat,lon;lat,lon`` parsed: per row the count, per point its row and degrees."""
-
-    count: np.ndarray
-    row: np.ndarray
-    lat: np.ndarray
-    lon: np.ndarray
-
-    @classmethod
-    def parse(cls, column: pa.Array, error: Reasons) -> _Waypoints:
-        text = strings(column)
-        present = pc.is_valid(text).to_numpy(zero_copy_only=False)
-        count = np.zeros(len(column), dtype=np.int64)
-        if not present.any():
-            return cls(count, np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
-        rows = np.flatnonzero(present)
-        parts = pd.Series(text.filter(present).to_pylist(), index=rows).str.split(";").explode()
-        parts = parts.str.strip()
-        parts = parts[parts.notna() & (parts != "")]
-        fields = parts.str.split(",", expand=True).reindex(columns=range(3))
-        lat, lat_bad = numbers(_text(fields[0]))
-        lon, lon_bad = numbers(_text(fields[1]))
-        bad = (
-            lat_bad
-            | lon_bad
-            | ~(np.abs(lat) <= 90)
-            | ~(np.abs(lon) <= 180)
-            | fields[2].notna().to_numpy()
-        )
-        row = parts.index.to_numpy(dtype=np.int64)
-        bad_rows = np.zeros(len(column), dtype=bool)
-        bad_rows[row[bad]] = True
-        _flag_with(error, bad_rows, "bad waypoints (want lat,lon;lat,lon)", text)
-        keep = ~bad_rows[row]
-        count += np.bincount(row[keep], minlength=len(column))
-        return cls(count, row[keep], lat[keep], lon[keep])
-
-    def place(self, lat: np.ndarray, lon: np.ndarray, rows: np.ndarray, first: np.ndarray) -> None:
-        """Write the points of the priced ``rows`` into the stop arrays, after each origin."""
-        first_of_row = np.full(len(self.count), -1, dtype=np.int64)
-        first_of_row[rows] = first
-        keep = first_of_row[self.row] >= 0
-        row = self.row[keep]
-        order = np.arange(len(row)) - np.searchsorted(row, row, side="left")
-        position = first_of_row[row] + 1 + order
-        lat[position], lon[position] = self.lat[keep], self.lon[keep]
-
-
 def _labels(column: pa.Array) -> Labels:
     """A column of few distinct values (tariff ids) as codes into its distinct values,
     each stripped (blank is None) once rather than on every row."""
     encoded = pc.dictionary_encode(column)
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
     return Labels(codes.astype(np.int64), strings(encoded.dictionary).to_pylist())
-
-
-def _flag(error: Reasons, mask: np.ndarray, message: str) -> None:
-    error.flag(mask, message)
-
-
-def _text(series: pd.Series) -> pa.Array:
-    """A pandas column of split-out text as Arrow strings (missing stays null)."""
-    return pa.array(series.astype("str"), type=pa.string(), from_pandas=True)
-
-
-def _flag_with(error: Reasons, mask: np.ndarray, reason: str, column: pa.Array) -> None:
-    """``reason: 'the value'`` on the rows ``mask`` newly flags; only bad rows are formatted."""
-    mask = error.new(mask)
-    if mask.any():
-        values = strings(column.filter(pa.array(mask))).to_pylist()
-        error.reason[mask] = [f"{reason}: {value!r}" for value in values]
-
-
-def _parse_time(column: pa.Array, error: Reasons) -> np.ndarray:
-    missing = blank(column)
-    start = wall_times(column, missing)
-    _flag(error, missing, "missing time")
-    _flag_with(error, np.isnat(start), "unparsable time", column)
-    return start
-
-
-def _parse_coordinate(column: pa.Array, name: str, error: Reasons) -> np.ndarray:
-    values, not_number = numbers(column)
-    limit = 90 if name.endswith("_lat") else 180
-    _flag(error, np.isnan(values) & ~not_number, f"missing coordinates: {name}")
-    _flag_with(error, not_number | (np.abs(values) > limit), f"invalid coordinates: {name}", column)
-    return values
-
-
-def _parse_amount(column: pa.Array, name: str, error: Reasons) -> np.ndarray:
-    """A non-negative number or missing (NaN); anything else flags the row."""
-    values, not_number = numbers(column)
-    _flag_with(error, not_number, f"invalid {name}", column)
-    _flag_with(error, values < 0, f"negative {name}", column)
-    return values

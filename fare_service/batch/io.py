@@ -1,145 +1,167 @@
-"""Chunked reading and atomic writing of CSV and Parquet, chosen by the file's extension.
+"""Writing without ever harming data: temporary files beside the targets, renamed together
+at the end, and checks that no target is the input or another target.
 
-CSV columns are read as text, whatever they look like: a later block that does not fit
-a type guessed from the first one would otherwise stop the run, and the carried-through
-columns come out exactly as they went in. Output goes to a temporary file beside the
-target and is renamed only when complete, so a crash never leaves a half file.
+A temporary file is named ``.NAME.PID.partial``; one whose process no longer exists was
+left by a killed run (``kill -9``) and is removed by the next run writing ``NAME``. The
+final renames keep a hard link to any file they replace until every rename succeeded, so
+a failure at that point puts back what the user had and leaves no new file.
 """
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import os
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
-_SAMPLE_BYTES = 1 << 16
+from fare_service.batch.errors import BatchFileError
+from fare_service.batch.reading import BOM, file_format
+
 # Parquet falls back from dictionary to plain encoding once a column chunk's dictionary
 # reaches this size. Arrow's 1 MiB default hashes ~130,000 distinct coordinates per
 # column before giving up (~0.3 s of the writer per million rows); 64 KiB still keeps
 # every column of few values (tariffs, statuses, fares) dictionary-encoded.
 DICTIONARY_PAGE_BYTES = 1 << 16
 
-
-class BatchFileError(Exception):
-    """A usage or I/O problem with the files themselves (exit code 2), never a bad row."""
+__all__ = ["AtomicWriter", "BackgroundWriter", "BatchFileError", "check_distinct", "file_format"]
 
 
-def file_format(path: Path) -> str:
+def check_distinct(source: Path, **targets: Path | None) -> None:
+    """No target is the input or another target: same path, ``./`` or a link to it."""
+    seen: dict[Path, str] = {source.resolve(): "the input"}
+    for option, path in targets.items():
+        if path is None:
+            continue
+        where = path.resolve()
+        for other, name in seen.items():
+            if where == other or (path.exists() and other.exists() and path.samefile(other)):
+                raise BatchFileError(f"{path}: --{option} would overwrite {name}")
+        seen[where] = f"--{option}"
+
+
+def partial_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.partial")
+
+
+def remove_stale_partials(path: Path) -> list[Path]:
+    """Remove ``.NAME.PID.partial`` files beside ``path`` whose process has ended."""
+    removed = []
+    for partial in path.parent.glob(f".{path.name}.*.partial"):
+        pid = partial.name[len(path.name) + 2 : -len(".partial")]
+        if pid.isdigit() and not _process_exists(int(pid)):
+            partial.unlink(missing_ok=True)
+            removed.append(partial)
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
     try:
-        return FORMATS[path.suffix.lower()]
-    except KeyError:
-        known = ", ".join(FORMATS)
-        raise BatchFileError(f"{path}: unknown file type {path.suffix!r}; use {known}") from None
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
-class ChunkReader:
-    """Record batches of about ``chunk_rows`` rows; ``fraction_done`` for the ETA."""
+def commit(renames: list[tuple[Path, Path]]) -> None:
+    """Rename each temporary file onto its target, all or nothing."""
+    done: list[tuple[Path, Path | None]] = []
+    try:
+        for temporary, target in renames:
+            kept = _keep_old(target)
+            done.append((target, kept))
+            os.replace(temporary, target)
+    except OSError:
+        for target, kept in reversed(done):
+            if kept is not None:
+                os.replace(kept, target)
+            else:
+                target.unlink(missing_ok=True)
+        raise
+    for _, kept in done:
+        if kept is not None:
+            kept.unlink(missing_ok=True)
 
-    def __init__(self, path: Path, chunk_rows: int) -> None:
-        self.path, self.chunk_rows = path, chunk_rows
-        self.format = file_format(path)
-        self.total_rows: int | None = None
-        self._file: BinaryIO | None = None
-        self._size = max(path.stat().st_size, 1)
-        if self.format == "parquet":
-            self._parquet = pq.ParquetFile(path)
-            self.schema = self._parquet.schema_arrow
-            self.total_rows = self._parquet.metadata.num_rows
-        else:
-            self.schema = pa.schema([(name, pa.string()) for name in _csv_header(path)])
 
-    def __iter__(self) -> Iterator[pa.RecordBatch]:
-        """Batches read one ahead on a thread: Arrow decodes without the GIL, so the
-        next chunk is read while this one is priced (one chunk more in memory)."""
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-reader") as pool:
-            batches = self._batches()
-            ahead = pool.submit(next, batches, None)
-            while (batch := ahead.result()) is not None:
-                ahead = pool.submit(next, batches, None)
-                yield batch
-
-    def _batches(self) -> Iterator[pa.RecordBatch]:
-        if self.format == "parquet":
-            yield from self._parquet.iter_batches(batch_size=self.chunk_rows)
-            return
-        with self.path.open("rb") as self._file:
-            reader = pa_csv.open_csv(
-                self._file,
-                read_options=pa_csv.ReadOptions(block_size=self._block_bytes()),
-                convert_options=pa_csv.ConvertOptions(
-                    column_types=dict(zip(self.schema.names, self.schema.types, strict=True)),
-                    strings_can_be_null=False,
-                ),
-            )
-            yield from reader
-
-    def fraction_done(self, rows_done: int) -> float | None:
-        if self.total_rows:
-            return rows_done / self.total_rows
-        if self._file is not None and not self._file.closed:
-            return min(self._file.tell() / self._size, 1.0)
+def _keep_old(target: Path) -> Path | None:
+    if not target.exists():
         return None
-
-    def _block_bytes(self) -> int:
-        """Bytes per block for about ``chunk_rows`` rows, from the first 64 KiB's lines."""
-        with self.path.open("rb") as file:
-            sample = file.read(_SAMPLE_BYTES)
-        bytes_per_row = len(sample) / max(sample.count(b"\n"), 1)
-        return int(min(max(bytes_per_row * self.chunk_rows, 1 << 16), 1 << 30))
+    kept = target.with_name(f".{target.name}.{os.getpid()}.old")
+    kept.unlink(missing_ok=True)
+    os.link(target, kept)
+    return kept
 
 
-def _csv_header(path: Path) -> list[str]:
-    with path.open(newline="", encoding="utf-8-sig") as file:
-        header = next(csv.reader(file), None)
-    if not header:
-        raise BatchFileError(f"{path}: no header line")
-    if len(set(header)) != len(header):
-        raise BatchFileError(f"{path}: a column name appears twice")
-    return header
+@contextlib.contextmanager
+def removed_on_error(*paths: Path) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        for path in paths:
+            path.unlink(missing_ok=True)
+        raise
 
 
 class AtomicWriter:
-    """Writes tables to ``path`` through a temporary file renamed at the end."""
+    """Writes tables to a temporary file beside ``path``; ``temporary`` is renamed by
+    :func:`commit` once everything else is written too, or removed on an error."""
 
-    def __init__(self, path: Path, schema: pa.Schema, *, source: Path) -> None:
-        if path.exists() and os.path.samefile(path, source):
-            raise BatchFileError(f"{path}: the output would overwrite the input")
-        self.path, self.schema = path, schema
+    def __init__(self, path: Path, schema: pa.Schema, *, csv_bom: bool = True) -> None:
+        self.path, self.schema, self.csv_bom = path, schema, csv_bom
         self.format = file_format(path)
-        self._temp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        self.temporary = partial_path(path)
         self._writer: pq.ParquetWriter | pa_csv.CSVWriter | None = None
+        self._sink: pa.NativeFile | None = None
 
     def __enter__(self) -> AtomicWriter:
-        if self.format == "parquet":
-            self._writer = pq.ParquetWriter(
-                self._temp, self.schema, dictionary_pagesize_limit=DICTIONARY_PAGE_BYTES
-            )
-        else:
-            options = pa_csv.WriteOptions(quoting_style="needed")
-            self._writer = pa_csv.CSVWriter(self._temp, self.schema, write_options=options)
+        remove_stale_partials(self.path)
+        try:
+            if self.format == "parquet":
+                self._writer = pq.ParquetWriter(
+                    self.temporary, self.schema, dictionary_pagesize_limit=DICTIONARY_PAGE_BYTES
+                )
+            else:
+                self._sink = pa.OSFile(str(self.temporary), "wb")
+                if self.csv_bom:  # Excel reads UTF-8 only after a BOM (else Korean is mojibake)
+                    self._sink.write(BOM)
+                options = pa_csv.WriteOptions(quoting_style="needed")
+                self._writer = pa_csv.CSVWriter(self._sink, self.schema, write_options=options)
+        except (OSError, pa.ArrowException) as error:
+            self.temporary.unlink(missing_ok=True)
+            raise BatchFileError(f"{self.path}: cannot write ({error})") from None
+        except BaseException:  # SIGINT or SIGTERM right as the file was created
+            self.temporary.unlink(missing_ok=True)
+            raise
         return self
 
     def write(self, table: pa.Table) -> None:
         assert self._writer is not None
-        self._writer.write_table(table.cast(self.schema))
+        try:
+            self._writer.write_table(table.cast(self.schema))
+        except (OSError, pa.ArrowException) as error:
+            raise BatchFileError(f"{self.path}: cannot write ({error})") from None
 
     def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
-        assert self._writer is not None
         try:
-            self._writer.close()
-        finally:
+            if self._writer is not None:
+                self._writer.close()
+            if self._sink is not None:
+                self._sink.close()
+        except (OSError, pa.ArrowException) as error:
+            self.temporary.unlink(missing_ok=True)
             if exc_type is None:
-                os.replace(self._temp, self.path)
-            else:
-                self._temp.unlink(missing_ok=True)
+                raise BatchFileError(f"{self.path}: cannot write ({error})") from None
+        except BaseException:
+            self.temporary.unlink(missing_ok=True)
+            raise
+        if exc_type is not None:
+            self.temporary.unlink(missing_ok=True)
 
 
 class BackgroundWriter:

@@ -59,3 +59,74 @@ def run(tmp_path: Path):  # type: ignore[no-untyped-def]
         return read(target), summary
 
     return run_rows
+
+
+MESSY_HEADER = [*make_row(), "memo"]
+
+
+def csv_line(row: dict[str, object]) -> bytes:
+    """One CSV record, each value quoted only where it needs it."""
+    cells = []
+    for value in row.values():
+        text = str(value)
+        if any(c in text for c in ',"\n'):
+            text = '"' + text.replace('"', '""') + '"'
+        cells.append(text)
+    return ",".join(cells).encode()
+
+
+def messy_csv(path: Path, records: int, *, seed: int = 18) -> tuple[list[str], list[int]]:
+    """A spreadsheet export of ``records`` records, every kind of trouble included: memos
+    over several lines (one row in three), short rows, unquoted waypoints, bytes that are
+    not UTF-8, values out of range, money with commas and 원, and an unclosed quote at
+    the end. Returns each record's kind and the line where it starts."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    kinds = rng.choice(list(MESSY_KINDS), size=records, p=list(MESSY_KINDS.values())).tolist()
+    kinds[-1] = "unclosed quote"
+    chunks, lines, line = [",".join(MESSY_HEADER).encode()], [], 2
+    for i, kind in enumerate(kinds):
+        memo = f"memo {i}\nsecond line, 고객 요청\nthird" if i % 3 == 0 else f"memo {i}"
+        row = {**make_row(call_id=f"C{i}", distance_m=1000 + (i % 400) * 50), "memo": memo}
+        record = _messy_record(kind, row)
+        chunks.append(record)
+        lines.append(line)
+        line += 1 + record.count(b"\n")
+    path.write_bytes(b"\n".join(chunks) + b"\n")
+    return kinds, lines
+
+
+MESSY_KINDS = {
+    "good": 0.80,
+    "money with commas": 0.04,
+    "short row": 0.03,
+    "unquoted waypoints": 0.03,
+    "bad byte in memo": 0.03,
+    "bad byte in call_id": 0.02,
+    "huge charge": 0.02,
+    "huge distance": 0.02,
+    "stray quote": 0.01,
+}
+READABLE_CALL_ID = {"good", "money with commas", "bad byte in memo", "huge charge", "huge distance"}
+
+
+def _messy_record(kind: str, row: dict[str, object]) -> bytes:
+    if kind == "money with commas":
+        row["charged_fare"] = "45,000원"
+    elif kind == "huge charge":
+        row["charged_fare"] = "1e308"
+    elif kind == "huge distance":
+        row["distance_m"] = str(2**64 + 1)
+    record = csv_line(row)
+    if kind == "short row":
+        return record.split(b",2024")[0] + b",2024-05-08T12:00:00"
+    if kind == "unquoted waypoints":
+        return record.replace(b",,", b",37.55,127.0,", 1)
+    if kind == "bad byte in memo":
+        return record.replace(b"memo ", b"memo \xff", 1)
+    if kind == "bad byte in call_id":
+        return b"C\xfe" + record[1:]
+    if kind in ("stray quote", "unclosed quote"):
+        return csv_line({**row, "memo": "x"})[:-1] + b'"stray'
+    return record

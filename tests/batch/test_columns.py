@@ -14,6 +14,7 @@ from fare_service.batch.columns import (
     numbers,
     strings,
     wall_times,
+    won_amounts,
 )
 
 TIMES = [
@@ -107,3 +108,17 @@ def test_largest_overcharges_match_a_stable_sort_of_the_chunk() -> None:
 def test_a_19_character_non_time_still_leaves_the_plain_rows_to_arrow(odd: str) -> None:
     text = pa.array(["2024-05-08T12:00:00", odd, "2024-05-08 01:02:03"])
     np.testing.assert_array_equal(wall_times(text), _wall_times_pandas(as_series(text)))
+
+
+MONEY = ["45000", "45,000", "45,000원", " 45,000 원 ", "0", "-5", "4,5000", "1e3", "nan", "", None]
+NUMBERS = ["1.5", " 2 ", "-3", "1e3", "nan", "inf", "1e400", ".5", "5.", "x", "", None]
+
+
+@pytest.mark.parametrize(("parse", "values"), [(won_amounts, MONEY), (numbers, NUMBERS)])
+def test_the_one_cast_fast_path_equals_the_regex_path(parse, values: list[str | None]) -> None:  # type: ignore[no-untyped-def]
+    """A column that casts whole takes one cast; a mixed one the regex: same answers."""
+    whole_values, whole_bad = parse(pa.array(values, pa.string()))
+    for i, value in enumerate(values):
+        alone_values, alone_bad = parse(pa.array([value], pa.string()))
+        assert alone_bad[0] == whole_bad[i], value
+        np.testing.assert_array_equal(alone_values, whole_values[i : i + 1])

@@ -30,7 +30,8 @@ from fare_service.service.quoting import RoutePlan, plan_route, price_plans
 from fare_service.service.results import QuoteResult
 from fare_service.service.runtime import Runtime
 
-STEP = 10  # items planned and priced between two yields to the event loop (~1.5 ms)
+STEP = 10  # items planned between two yields to the event loop
+CHUNK = 100  # items priced together: one engine call per tariff version
 
 
 @dataclass(frozen=True)
@@ -50,16 +51,20 @@ class BatchQuoteResult:
 
 async def quote_items(items: list[dict[str, Any]], runtime: Runtime) -> BatchQuoteResult:
     answers: list[BatchItem] = []
-    for start in range(0, len(items), STEP):
-        await asyncio.sleep(0)
-        answers += await _step(items[start : start + STEP], runtime)
+    for start in range(0, len(items), CHUNK):
+        answers += await _chunk(items[start : start + CHUNK], runtime)
     ok = sum(answer.ok for answer in answers)
     return BatchQuoteResult(tuple(answers), ok, len(answers) - ok)
 
 
-async def _step(items: list[dict[str, Any]], runtime: Runtime) -> list[BatchItem]:
-    """Plan each item, price the plans together, answer in order."""
-    planned = [await _plan(raw, runtime) for raw in items]
+async def _chunk(items: list[dict[str, Any]], runtime: Runtime) -> list[BatchItem]:
+    """Plan each item (yielding every :data:`STEP`), price the plans together, answer in
+    order."""
+    planned: list[RoutePlan | BatchItem] = []
+    for start in range(0, len(items), STEP):
+        await asyncio.sleep(0)
+        planned += [await _plan(raw, runtime) for raw in items[start : start + STEP]]
+    await asyncio.sleep(0)
     plans = [plan for plan in planned if isinstance(plan, RoutePlan)]
     priced = iter(price_plans(plans))
     return [_answer(next(priced)) if isinstance(p, RoutePlan) else p for p in planned]

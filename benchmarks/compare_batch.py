@@ -10,7 +10,7 @@ bodies (``bodies.batch_body``: 100 items each, as the load test sends them):
   reference each round's figures are divided by, so a busy machine falls on both alike.
 
     python benchmarks/compare_batch.py --base-dir /tmp/base --base-python /tmp/basevenv/bin/python
-        [--rounds 7] [--bodies 10]
+        [--rounds 60] [--bodies 2]
 
 The base checkout must serve ``POST /v1/quotes/batch`` and have ``quote_items(items,
 runtime)`` in ``fare_service.api.batch_quotes``. Prints each round, then the medians, and
@@ -40,8 +40,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-dir", type=Path, required=True, help="the base's checkout")
     parser.add_argument("--base-python", required=True, help="a Python with the base installed")
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--bodies", type=int, default=10, help="100-item bodies per round")
+    parser.add_argument("--rounds", type=int, default=60)
+    parser.add_argument("--bodies", type=int, default=2, help="100-item bodies per round")
+    parser.add_argument("--verbose", action="store_true", help="print every round")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -61,7 +62,9 @@ def main() -> None:
             child_process.stdin.flush()
             figures = json.loads(child_process.stdout.readline())
             rounds[name].append(figures)
-            print(f"round {r} {name}: " + ", ".join(f"{k} {v:.1f} us" for k, v in figures.items()))
+            if args.verbose:
+                shown = ", ".join(f"{k} {v:.1f} us" for k, v in figures.items())
+                print(f"round {r} {name}: {shown}")
     for process in children.values():
         assert process.stdin is not None
         process.stdin.close()
@@ -98,8 +101,8 @@ def _report(rounds: dict[str, list[dict[str, float]]]) -> None:
         )
     for m in ("endpoint", "core"):
         ratios = [t[m] / b[m] for t, b in zip(rounds["this"], rounds["base"], strict=True)]
-        shown = " ".join(f"{x:.2f}" for x in ratios)
-        print(f"this / base, {m} per item: {shown} (median {statistics.median(ratios):.2f})")
+        q1, median, q3 = statistics.quantiles(ratios, n=4)
+        print(f"this / base, {m} per item: median {median:.2f} (quartiles {q1:.2f}-{q3:.2f})")
 
 
 async def child(n_bodies: int) -> None:

@@ -12,7 +12,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
 
 import numpy as np
 
@@ -29,36 +28,40 @@ LegPair = tuple[float, float]  # (distance_m, duration_s)
 
 
 @dataclass(frozen=True)
-class RoutedLegs(RouteLegs):
-    """Per leg: metres and seconds, the point estimate and its low/high band, and where
-    they came from."""
+class RoutedLegs:
+    """Per leg ``(distance_m, duration_s)``: the point estimate and its low/high band, and
+    where they came from. Known legs (the caller's, a trace's) have no band: the three are
+    one tuple."""
 
+    point: tuple[LegPair, ...]
+    low: tuple[LegPair, ...]
+    high: tuple[LegPair, ...]
     source: str  # "caller" | "trace" | "embedded" | "osrm" | "osrm-fallback-embedded"
     warnings: tuple[str, ...] = ()
 
     @classmethod
     def fixed(cls, legs: Sequence[LegPair], source: str = "caller") -> RoutedLegs:
         """Legs known exactly (given by the caller, measured by a trace): no band."""
-        distance_m = tuple(float(d) for d, _ in legs)
-        duration_s = tuple(float(t) for _, t in legs)
-        return cls(distance_m, duration_s, distance_m, distance_m, duration_s, duration_s, source)
+        pairs = tuple((float(d), float(t)) for d, t in legs)
+        return cls(pairs, pairs, pairs, source)
 
     @classmethod
     def estimated(cls, legs: RouteLegs, source: str, warnings: tuple[str, ...] = ()) -> RoutedLegs:
-        """The embedded router's legs, with its band."""
-        return cls(**vars(legs), source=source, warnings=warnings)
+        """A router's legs, with its band."""
+        return cls(
+            tuple(zip(legs.distance_m, legs.duration_s, strict=True)),
+            tuple(zip(legs.distance_low_m, legs.duration_low_s, strict=True)),
+            tuple(zip(legs.distance_high_m, legs.duration_high_s, strict=True)),
+            source,
+            warnings,
+        )
 
-    @cached_property
-    def point(self) -> tuple[LegPair, ...]:
-        return tuple(zip(self.distance_m, self.duration_s, strict=True))
-
-    @cached_property
-    def low(self) -> tuple[LegPair, ...]:
-        return tuple(zip(self.distance_low_m, self.duration_low_s, strict=True))
-
-    @cached_property
-    def high(self) -> tuple[LegPair, ...]:
-        return tuple(zip(self.distance_high_m, self.duration_high_s, strict=True))
+    @property
+    def variants(self) -> tuple[tuple[LegPair, ...], ...]:
+        """The distinct leg sets among the point estimate and its band, the point first."""
+        if self.low is self.point and self.high is self.point:  # known legs
+            return (self.point,)
+        return tuple(dict.fromkeys((self.point, self.low, self.high)))
 
 
 def resolve_stops(
@@ -152,8 +155,8 @@ class Routing:
         speed_ms = self.embedded.profile.speed_kmh[_local_hour(at)] / 3.6
         slow_s = np.maximum(duration_s, distance_m / speed_ms)
         fields = (distance_m, duration_s, distance_m, distance_m, duration_s, slow_s)
-        legs = [tuple(a.tolist()) for a in fields]
-        return RoutedLegs(*legs, source="osrm")  # type: ignore[arg-type, misc]
+        legs = RouteLegs(*(tuple(a.tolist()) for a in fields))
+        return RoutedLegs.estimated(legs, "osrm")
 
     async def aclose(self) -> None:
         if self.osrm is not None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 
 from fare_service import clock
 from fare_service.errors import InvalidRoute
@@ -71,10 +70,9 @@ class RoutePlan:
     legs: _Legs
     outside: bool
 
-    @cached_property
+    @property
     def variants(self) -> tuple[tuple[LegPair, ...], ...]:
-        routed = self.legs.routed
-        return tuple(dict.fromkeys((routed.point, routed.low, routed.high)))
+        return self.legs.routed.variants
 
     def route(self, variant: tuple[LegPair, ...]) -> Route:
         return Route(variant, self.at, self.legs.waypoints, self.query.waiting_s, self.outside)

@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from fare_service.clock import seoul_clock, wall_time
+from fare_service.clock import seoul_clock, wall_times
 from fare_service.errors import InvalidRoute
 from fare_service.money import round_to_unit
 from fare_service.pricing.windows import (
@@ -133,7 +133,7 @@ class Routes:
             leg_distance_m=flat[:, 0],
             leg_duration_s=flat[:, 1],
             leg_route=np.repeat(np.arange(len(legs), dtype=np.int64), counts),
-            start=np.array([wall_time(s) for s in starts], dtype="datetime64[s]"),
+            start=wall_times(starts),
             waypoints=np.asarray(waypoints, dtype=np.int64),
             waiting_s=np.asarray(waiting_s, dtype=np.float64),
             outside_area=np.asarray(outside_area, dtype=bool),

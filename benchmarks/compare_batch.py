@@ -92,12 +92,12 @@ def _report(rounds: dict[str, list[dict[str, float]]]) -> None:
         for name, figures in rounds.items()
         for m in MEASURES
     }
-    for name in rounds:
+    for name, figures in rounds.items():
         print(
             f"{name}: endpoint {median[(name, 'endpoint')]:.1f} us/item, core "
             f"{median[(name, 'core')]:.1f} us/item, healthz {median[(name, 'healthz')]:.1f} "
             f"us; endpoint per item / healthz "
-            f"{statistics.median(r['endpoint'] / r['healthz'] for r in rounds[name]):.2f}"
+            f"{statistics.median(r['endpoint'] / r['healthz'] for r in figures):.2f}"
         )
     for m in ("endpoint", "core"):
         ratios = [t[m] / b[m] for t, b in zip(rounds["this"], rounds["base"], strict=True)]

@@ -18,24 +18,26 @@ import numpy as np
 from fare_service.clock import seoul_clock
 from fare_service.config import Settings
 from fare_service.errors import InvalidRoute, RouterUnavailable
-from fare_service.geo.embedded import EmbeddedRouter, RouteLegs, RouteProfile, check_point
+from fare_service.geo.embedded import (
+    EmbeddedRouter,
+    LegPair,
+    RouteLegs,
+    RouteProfile,
+    check_point,
+)
 from fare_service.geo.osrm import OsrmClient
 from fare_service.geo.places import PlaceIndex
 
 Point = tuple[float, float]  # (lat, lon) WGS84 degrees
 Stop = Point | str  # coordinates or a place name ("강남구 역삼동")
-LegPair = tuple[float, float]  # (distance_m, duration_s)
 
 
 @dataclass(frozen=True)
-class RoutedLegs:
+class RoutedLegs(RouteLegs):
     """Per leg ``(distance_m, duration_s)``: the point estimate and its low/high band, and
     where they came from. Known legs (the caller's, a trace's) have no band: the three are
     one tuple."""
 
-    point: tuple[LegPair, ...]
-    low: tuple[LegPair, ...]
-    high: tuple[LegPair, ...]
     source: str  # "caller" | "trace" | "embedded" | "osrm" | "osrm-fallback-embedded"
     warnings: tuple[str, ...] = ()
 
@@ -48,13 +50,7 @@ class RoutedLegs:
     @classmethod
     def estimated(cls, legs: RouteLegs, source: str, warnings: tuple[str, ...] = ()) -> RoutedLegs:
         """A router's legs, with its band."""
-        return cls(
-            tuple(zip(legs.distance_m, legs.duration_s, strict=True)),
-            tuple(zip(legs.distance_low_m, legs.duration_low_s, strict=True)),
-            tuple(zip(legs.distance_high_m, legs.duration_high_s, strict=True)),
-            source,
-            warnings,
-        )
+        return cls(legs.point, legs.low, legs.high, source, warnings)
 
     @property
     def variants(self) -> tuple[tuple[LegPair, ...], ...]:
@@ -154,9 +150,10 @@ class Routing:
         assumes free flow, so the high duration is the hour's average speed if slower."""
         speed_ms = self.embedded.profile.speed_kmh[_local_hour(at)] / 3.6
         slow_s = np.maximum(duration_s, distance_m / speed_ms)
-        fields = (distance_m, duration_s, distance_m, distance_m, duration_s, slow_s)
-        legs = RouteLegs(*(tuple(a.tolist()) for a in fields))
-        return RoutedLegs.estimated(legs, "osrm")
+        metres = distance_m.tolist()
+        point = tuple(zip(metres, duration_s.tolist(), strict=True))
+        slow = tuple(zip(metres, slow_s.tolist(), strict=True))
+        return RoutedLegs(point, point, slow, source="osrm")
 
     async def aclose(self) -> None:
         if self.osrm is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -52,12 +52,13 @@ class RoutedLegs(RouteLegs):
         """A router's legs, with its band."""
         return cls(legs.point, legs.low, legs.high, source, warnings)
 
-    @property
-    def variants(self) -> tuple[tuple[LegPair, ...], ...]:
-        """The distinct leg sets among the point estimate and its band, the point first."""
-        if self.low is self.point and self.high is self.point:  # known legs
-            return (self.point,)
-        return tuple(dict.fromkeys((self.point, self.low, self.high)))
+    variants: tuple[tuple[LegPair, ...], ...] = field(init=False, repr=False, compare=False)
+    """The distinct leg sets among the point estimate and its band, the point first: the
+    routes to price (one for known legs)."""
+
+    def __post_init__(self) -> None:
+        distinct = tuple(dict.fromkeys((self.point, self.low, self.high)))
+        object.__setattr__(self, "variants", distinct)  # frozen: derived once, here
 
 
 def resolve_stops(

@@ -58,16 +58,19 @@ async def quote_items(items: list[dict[str, Any]], runtime: Runtime) -> BatchQuo
 
 
 async def _chunk(items: list[dict[str, Any]], runtime: Runtime) -> list[BatchItem]:
-    """Plan each item (yielding every :data:`STEP`), price the plans together, answer in
-    order."""
+    """Plan each item, price the plans together, answer in order; the event loop runs
+    the worker's other requests before every :data:`STEP` items planned or answered."""
     planned: list[RoutePlan | BatchItem] = []
     for start in range(0, len(items), STEP):
         await asyncio.sleep(0)
         planned += [await _plan(raw, runtime) for raw in items[start : start + STEP]]
-    await asyncio.sleep(0)
-    plans = [plan for plan in planned if isinstance(plan, RoutePlan)]
-    priced = iter(price_plans(plans))
-    return [_answer(next(priced)) if isinstance(p, RoutePlan) else p for p in planned]
+    priced = price_plans([plan for plan in planned if isinstance(plan, RoutePlan)])
+    answers: list[BatchItem] = []
+    for start in range(0, len(planned), STEP):
+        await asyncio.sleep(0)
+        step = planned[start : start + STEP]
+        answers += [_answer(next(priced)) if isinstance(p, RoutePlan) else p for p in step]
+    return answers
 
 
 async def _plan(raw: dict[str, Any], runtime: Runtime) -> RoutePlan | BatchItem:

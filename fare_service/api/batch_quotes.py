@@ -2,17 +2,20 @@
 
 Every item is read with the same schema and planned by the same
 :func:`~fare_service.service.quoting.plan_route` (tariff version, stops, legs, the
-out-of-area rule); each :data:`STEP` items' plans are then priced together by
+out-of-area rule); each :data:`CHUNK` items' plans are then priced together by
 :func:`~fare_service.service.quoting.price_plans`, the engine's array twin, which a
 property test holds equal to the one-route engine. ``tests/test_entrances.py`` holds each
 item's answer to the single endpoint's, byte for byte.
 
-Pricing item by item through ``quote_route`` cost ~250 us an item; under the admin UI's
-load mix the batches then ran five times longer, piled up, and each agent's quote waited
-behind one item of every batch in flight (client p99 75 ms, measured with
-``benchmarks/run_load.sh``). Priced 100 at a time, a batch held the event loop for ~6 ms
-at once (client p99 32 ms). Now the loop runs the worker's other requests after every
-:data:`STEP` items, planned and priced (~1.5 ms).
+The event loop runs the worker's other requests before every :data:`STEP` items planned
+or answered. Pricing item by item through ``quote_route`` cost ~250 us an item, and
+batches piled up under the admin UI's load mix (client p99 of quotes 75 ms,
+``benchmarks/run_load.sh``); planned and priced ten at a time, the engine's fixed cost per
+call (~250 us, one call per tariff version) was a third of an item's CPU. Priced a chunk
+at a time, an item costs about what it cost before the one road (commit 7eff519,
+``benchmarks/compare_batch.py`` and ``benchmarks/batch_instructions.py``;
+``docs/performance.md``). The longest slice, the engine for a chunk and ten answers, is
+~2-3 ms; a slice planning ten items ~0.7 ms.
 """
 
 from __future__ import annotations

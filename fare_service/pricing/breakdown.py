@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 from fare_service.money import RoundingMode
 from fare_service.pricing.engine import LINE_FIELDS, PricedRoute
@@ -48,21 +49,15 @@ def breakdown(version: TariffVersion, priced: PricedRoute) -> tuple[BreakdownLin
     return lines
 
 
+_WINDOWS_AT = LINE_FIELDS.index("time_surcharge")  # one line per window in its place
+_BEFORE_WINDOWS = attrgetter(*LINE_FIELDS[:_WINDOWS_AT])
+_AFTER_WINDOWS = attrgetter(*LINE_FIELDS[_WINDOWS_AT + 1 :])
+
+
 def _amounts(priced: PricedRoute) -> tuple[int, ...]:
-    """Every line's amount in :data:`LINE_FIELDS` order, a window's line in place of
-    ``time_surcharge``."""
-    return (
-        priced.base,
-        priced.distance,
-        priced.time,
-        priced.waypoint,
-        priced.waiting,
-        *priced.window_surcharges,
-        priced.holiday,
-        priced.out_of_area,
-        priced.rounding,
-        priced.minimum,
-    )
+    """Every line's amount in :data:`LINE_FIELDS` order, the time-of-day windows' lines
+    in place of ``time_surcharge``."""
+    return (*_BEFORE_WINDOWS(priced), *priced.window_surcharges, *_AFTER_WINDOWS(priced))
 
 
 @dataclass(frozen=True)
@@ -71,8 +66,7 @@ class _NamedLines:
     boundary (``boarded``) or did (``crossed``), in :func:`_amounts`' order.
 
     The same for every ride a version prices, so made once per version: labelling each
-    line of each quote (a rounding rule's words, a window's hours) was a sixth of a batch
-    item's CPU."""
+    line of each quote (a rounding rule's words, a window's hours) cost ~7 us a quote."""
 
     codes: tuple[str, ...]
     boarded: tuple[str, ...]

@@ -259,11 +259,6 @@ class PricedRoute(NamedTuple):
     duration_s: int
     window_surcharges: tuple[int, ...]
 
-    def line(self, name: str) -> int:
-        """The amount of the breakdown line ``name`` (one of :data:`LINE_FIELDS`)."""
-        amount: int = getattr(self, name)
-        return amount
-
 
 _INT_FIELDS = PricedRoute._fields[:-1]
 assert tuple(f.name for f in fields(PricedRoutes))[: len(_INT_FIELDS)] == _INT_FIELDS

@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
 
 .PHONY: run test lint format bench system-deps clean
 
@@ -12,10 +14,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)             ## serve the API and the form on http://127.0.0.1:8000
-	$(BIN)/fare-service serve
+run: $(STAMP)             ## serve the API and the form on http://HOST:PORT (make run PORT=8001)
+	$(BIN)/fare-service serve --host $(HOST) --port $(PORT)
 
-system-deps:              ## Debian packages the browser tests need (chromium)
+system-deps:              ## Debian packages the browser tests need (chromium, fonts-nanum)
 	scripts/install-system-deps.sh
 
 test: system-deps $(STAMP) ## lint, type-check, then every test

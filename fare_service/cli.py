@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from fare_service.clock import parse_time
 from fare_service.config import Settings, SettingsError, get_settings
-from fare_service.errors import BadInput, FareServiceError, field_path
+from fare_service.errors import BadInput, BadInputs, FareServiceError, field_path
 from fare_service.pricing.engine import MAX_QUANTITY, OUT_OF_RANGE
 from fare_service.tariff_book import TariffBook, load_tariff_book, load_tariff_file
 
@@ -31,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         for line in exc.lines:
             print(f"error: {line}", file=sys.stderr)
+        return 2
+    except BadInputs as exc:  # every bad stop of the request, one line each
+        for error in exc.errors:
+            print(f"error: {error}", file=sys.stderr)
         return 2
     except FareServiceError as exc:
         print(f"error: {exc}", file=sys.stderr)

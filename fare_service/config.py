@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     agreed_fare_band_low: float = Field(default=-0.30, ge=-1, le=0)
     agreed_fare_band_high: float = Field(default=0.50, ge=0, le=10)
     verdict_tolerance_won: int = Field(default=0, ge=0)
+    max_ride_km: float = Field(default=150.0, gt=0, le=2000)
+    """An adjustment whose route is longer asks the agent to confirm the stops."""
+    support_phone: str | None = Field(default=None, pattern=r"^[0-9][0-9-]{2,19}$")
+    """The customer centre's number in the call-back SMS; without it the SMS names none."""
 
     _file_keys: tuple[str, ...] = PrivateAttr(default=())
     _split = field_validator("api_keys", "cors_origins", mode="before")(_split_commas)

@@ -4,7 +4,8 @@
     ├── BadInput (422)                 a value the caller sent cannot be used
     │   ├── InvalidRoute               stops, legs or a trace that make no route
     │   ├── InvalidTime                a time that cannot be read, or no tariff version covers
-    │   └── PlaceNotFound              a place name matching nothing, or too much
+    │   ├── PlaceNotFound              a place name matching nothing, or too much
+    │   └── BadInputs                  several of the above in one request, reported together
     ├── TariffNotFound (404)           no tariff with that id
     ├── TariffFileError (500)          a tariff file is wrong; raised at load, never per request
     ├── TemplateError (500)            a template is wrong; raised at start-up
@@ -50,6 +51,15 @@ class FareServiceError(Exception):
     def __str__(self) -> str:
         return f"{self.field}: {self.detail}" if self.field else self.detail
 
+    def field_errors(self) -> list[dict[str, Any]]:
+        """``[{field, message}]`` for a problem's ``errors`` (with a place's candidates)."""
+        if not self.field:
+            return []
+        entry: dict[str, Any] = {"field": self.field, "message": self.detail}
+        if "candidates" in self.extra:
+            entry["candidates"] = self.extra["candidates"]
+        return [entry]
+
 
 class BadInput(FareServiceError):
     status = 422
@@ -72,6 +82,33 @@ class PlaceNotFound(BadInput):
 
     title = "Place not found or ambiguous"
     slug = "place-not-found"
+
+
+class BadInputs(BadInput):
+    """Several bad inputs of one request, so that the caller fixes them all in one go
+    ("신사동" ambiguous in the origin and "없는동" unknown in the destination). Built by
+    :func:`raise_all`, which raises a lone error as itself."""
+
+    def __init__(self, errors: Sequence[BadInput]) -> None:
+        kinds = {type(error) for error in errors}
+        only = kinds.pop() if len(kinds) == 1 else BadInput
+        self.title, self.slug = only.title, only.slug  # type: ignore[misc]
+        super().__init__("; ".join(str(error) for error in errors), field=errors[0].field)
+        self.errors = list(errors)
+
+    def __str__(self) -> str:
+        return self.detail
+
+    def field_errors(self) -> list[dict[str, Any]]:
+        return [entry for error in self.errors for entry in error.field_errors()]
+
+
+def raise_all(errors: Sequence[BadInput]) -> None:
+    """Nothing when there are none; one error as itself; several as :class:`BadInputs`."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise BadInputs(errors)
 
 
 class TariffNotFound(FareServiceError):

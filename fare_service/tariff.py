@@ -144,16 +144,25 @@ REGION_CODE_DIGITS = (2, 5, 8)  # 시도, 시군구, 읍면동: the areas a poin
 
 
 class OutOfArea(_Part):
-    """A surcharge when any stop lies outside every one of ``home_regions``.
+    """A surcharge for leaving the home area, made of ``home_regions``.
 
     Each is a legal-dong code: a 시도 ("11" Seoul), a 시군구 ("41210" 광명시) or a 읍면동
     ("28110147" 운서동, 인천국제공항), and holds every area whose code starts with it
     (``geo/regions.py`` places a point in a 읍면동, else a 시군구 or 시도).
+
+    ``applies_to = "whole"``: when any stop lies outside the home area, the whole fare pays
+    it (an app's price is fixed at call time). ``"after_last_exit"``: only when the
+    destination lies outside, and only on the distance and time steps run after the route
+    last leaves the home area (a taxi meter switches to the surcharged rate at the city
+    limit, and never on the way back in); a route that never enters the area pays it on
+    the whole fare. The crossing is found on the straight line between a leg's stops, or
+    between a trace's fixes (``geo/area_exit.py``).
     """
 
     label: str = "시계외 할증"
     home_regions: Annotated[list[str], Field(min_length=1)]
     percent: Percent
+    applies_to: Literal["whole", "after_last_exit"] = "whole"
 
     @field_validator("home_regions")
     @classmethod

@@ -182,7 +182,12 @@ def tariff_versions() -> st.SearchStrategy[TariffVersion]:
                 "holiday": draw(st.none() | st.builds(dict, percent=st.integers(0, 300))),
                 "out_of_area": draw(
                     st.none()
-                    | st.builds(dict, home_regions=st.just(["11"]), percent=st.integers(0, 300))
+                    | st.builds(
+                        dict,
+                        home_regions=st.just(["11"]),
+                        percent=st.integers(0, 300),
+                        applies_to=st.sampled_from(["whole", "after_last_exit"]),
+                    )
                 ),
                 "minimum_fare": draw(st.integers(0, 30)) * fare_rounding.unit,
                 "rounding": {"surcharge": draw(rounding), "fare": fare_rounding},
@@ -220,6 +225,8 @@ def a_route(draw: st.DrawFn) -> tuple:
         draw(waiting_st),
         draw(st.booleans()),
         sorted(starts) if starts and draw(st.booleans()) else starts,
+        # where the out-of-area surcharge starts: at boarding, inside a leg, at a leg's end
+        draw(st.just(0.0) | st.floats(0, len(legs)) | st.integers(0, len(legs)).map(float)),
     )
 
 
@@ -228,12 +235,13 @@ routes_st = st.lists(a_route(), min_size=1, max_size=20)
 
 def assert_one_route_path_equals_many(version: TariffVersion, routes: list) -> None:
     """``price_route`` on each route equals ``price_routes`` on all of them, every field."""
-    routes = [route if len(route) == 6 else (*route, None) for route in routes]
+    routes = [(*route, None, 0.0)[:7] for route in routes]
     together = price_routes(
         version, Routes.many(*(list(column) for column in zip(*routes, strict=True)))
     )
-    for i, (legs, start, waypoints, waiting, outside, leg_starts) in enumerate(routes):
-        alone = price_route(version, Route(legs, start, waypoints, waiting, outside, leg_starts))
+    for i, (legs, start, waypoints, waiting, outside, leg_starts, exit_at) in enumerate(routes):
+        route = Route(legs, start, waypoints, waiting, outside, leg_starts, exit_at)
+        alone = price_route(version, route)
         assert alone == together.row(i)
         assert all(type(value) is int for value in (*alone[:-1], *alone.window_surcharges))
         assert sum(alone.window_surcharges) == alone.time_surcharge
@@ -333,3 +341,15 @@ def test_the_largest_quantities_price_alike_on_both_paths_without_wrapping(book)
     band = version.distance.bands[0]
     fare = price_route(version, Route([(float(MAX_QUANTITY), 0.0)], at)).fare
     assert fare >= (MAX_QUANTITY - version.base.includes_m) // band.per_m * band.amount
+
+
+@settings(max_examples=200, deadline=None)
+@given(tariff_versions(), long_legs_st, starts_st, st.data())
+def test_a_later_exit_never_charges_more_out_of_area(version, legs, start, data):
+    """The surcharge from a later point of the road covers fewer steps: it never grows."""
+    first, second = sorted(data.draw(st.floats(0, len(legs))) for _ in range(2))
+    charged = [
+        price_route(version, Route(legs, start, outside_area=True, outside_from=at)).out_of_area
+        for at in (0.0, first, second)
+    ]
+    assert charged[0] >= charged[1] >= charged[2] >= 0

@@ -17,6 +17,7 @@ from fare_service.api import (
     docs,
     problems,
     routes_adjustments,
+    routes_map,
     routes_meta,
     routes_quotes,
     routes_web,
@@ -80,7 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     problems.install(app)
-    for module in (routes_quotes, routes_adjustments, routes_meta, routes_web):
+    for module in (routes_quotes, routes_adjustments, routes_map, routes_meta, routes_web):
         app.include_router(module.router)
     docs.install(app)
     if WEB_DIR.is_dir():

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -43,7 +43,7 @@ def validation_problem(errors: Sequence[Any]) -> dict[str, Any]:
 
 
 def service_problem(exc: FareServiceError) -> dict[str, Any]:
-    errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
+    errors = exc.field_errors() or None
     return problem_document(exc.status, exc.title, str(exc), exc.slug, errors=errors, **exc.extra)
 
 
@@ -115,6 +115,9 @@ def install(app: FastAPI) -> None:
 class FieldError(BaseModel):
     field: str | None
     message: str
+    candidates: list[str] | None = Field(
+        None, description="for a place name: the places it could mean, best first"
+    )
 
 
 class Problem(BaseModel):

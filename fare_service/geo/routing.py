@@ -17,7 +17,7 @@ import numpy as np
 
 from fare_service.clock import seoul_clock
 from fare_service.config import Settings
-from fare_service.errors import InvalidRoute, RouterUnavailable
+from fare_service.errors import BadInput, InvalidRoute, RouterUnavailable, raise_all
 from fare_service.geo.embedded import (
     EmbeddedRouter,
     LegPair,
@@ -69,22 +69,36 @@ def resolve_stops(
     max_waypoints: int = 10,
 ) -> list[Point]:
     """Stops as checked points; ``fields`` is a prefix ("stops" -> "stops[1].lat") or
-    one path per stop ("origin", "waypoints[0]", "destination")."""
+    one path per stop ("origin", "waypoints[0]", "destination").
+
+    Every stop that cannot be used is reported at once (``errors.raise_all``), so the
+    agent fixes them all in one go; an ambiguous name lists its candidates nearest the
+    first stop resolved before it (the origin, once it is known) first.
+    """
     names = [f"{fields}[{i}]" for i in range(len(stops))] if isinstance(fields, str) else fields
     if len(stops) < 2:
         raise InvalidRoute("a route needs at least an origin and a destination", field="stops")
     if len(stops) - 2 > max_waypoints:
         detail = f"{len(stops) - 2} waypoints; at most {max_waypoints} are allowed"
         raise InvalidRoute(detail, field="waypoints")
-    points = [_resolve_stop(s, places, f) for s, f in zip(stops, names, strict=True)]
-    coordinates = [i for i, stop in enumerate(stops) if not isinstance(stop, str)]
-    check_in_korea([points[i] for i in coordinates], [names[i] for i in coordinates], places)
+    points: list[Point] = []
+    errors: list[BadInput] = []
+    for stop, name in zip(stops, names, strict=True):
+        try:
+            point = _resolve_stop(stop, places, name, near=points[0] if points else None)
+        except BadInput as error:
+            errors.append(error)
+            continue
+        points.append(point)
+        if not isinstance(stop, str) and not places.point_in_korea(*point):
+            errors.append(_not_in_korea(point, name))
+    raise_all(errors)
     return points
 
 
-def _resolve_stop(stop: Stop, places: PlaceIndex, field: str) -> Point:
+def _resolve_stop(stop: Stop, places: PlaceIndex, field: str, near: Point | None) -> Point:
     if isinstance(stop, str):
-        place = places.resolve(stop, field=f"{field}.place")
+        place = places.resolve(stop, field=f"{field}.place", near=near)
         return (place.lat, place.lon)
     lat, lon = (float(value) for value in stop)
     check_point(lat, lon, field)
@@ -93,10 +107,14 @@ def _resolve_stop(stop: Stop, places: PlaceIndex, field: str) -> Point:
 
 def check_in_korea(points: Sequence[Point], fields: Sequence[str], places: PlaceIndex) -> None:
     """Every point on or near Korean land (``PlaceIndex.point_in_korea``), else the
-    first one that is not, named by its field."""
-    for (lat, lon), name in zip(points, fields, strict=True):
-        if not places.point_in_korea(lat, lon):
-            raise InvalidRoute(f"{(lat, lon)} is not in South Korea", field=name)
+    first one that is not, named by its field (a trace off the map has thousands)."""
+    for point, name in zip(points, fields, strict=True):
+        if not places.point_in_korea(*point):
+            raise _not_in_korea(point, name)
+
+
+def _not_in_korea(point: Point, field: str) -> InvalidRoute:
+    return InvalidRoute(f"{point} is not in South Korea", field=field)
 
 
 class Routing:

@@ -30,7 +30,11 @@ UNKNOWN_FORCED_ID = "(재배정 후 확인)"
 
 W = WarningCode
 WARNING_TEXT: dict[WarningCode, str] = {
-    W.DRIVER_NOT_PRESENT: "기사가 고객과 함께 있지 않습니다. 이 안내는 '기사 함께 O' 기준이니 "
+    W.CONFIRM_STOPS: "경로가 {route_km}로 대리운전 한 건으로 보기 어렵게 깁니다. "
+    "경유지와 목적지를 다시 확인하세요.",
+    W.REFUND_DIFFERENCE: "이미 결제된 {original}이 합의 요금 {consented}보다 많습니다. "
+    "차액 {refund}은 상황실을 통해 환불하세요.",
+    W.DRIVER_NOT_PRESENT: "기사가 고객과 함께 있지 않습니다. 이 안내로는 재연결하지 않으니 "
     "'[전화] (기사 함께 X) 고객_강제재연결 요청' 가이드를 따르세요.",
     W.AGREED_FARE_OUTSIDE_BAND: "합의 요금 {agreed}이 예상 요금 {estimate}에서 크게 벗어납니다 "
     "(허용 범위 {low}~{high}). 결제 전에 양측에 금액을 다시 확인하세요.",
@@ -56,9 +60,14 @@ WARNING_TEXT: dict[WarningCode, str] = {
 }
 
 
-def instruct(d: Decision, templates: TemplateSet) -> Instruction:
-    """Word a decision: every text comes from ``templates``, every number from ``d``."""
-    render = templates.renderer(template_context(d))
+def instruct(
+    d: Decision, templates: TemplateSet, *, support_phone: str | None = None
+) -> Instruction:
+    """Word a decision: every text comes from ``templates``, every number from ``d``.
+
+    ``support_phone`` is the customer centre's number for the call-back SMS (none: the SMS
+    names no number)."""
+    render = templates.renderer(template_context(d, support_phone=support_phone))
     fares = d.fares
     return Instruction(
         outcome=d.outcome,
@@ -74,19 +83,40 @@ def instruct(d: Decision, templates: TemplateSet) -> Instruction:
         warnings=_warnings(d),
         headline=render("headline"),
         category=CATEGORY_ROOT + d.call.type.label,
-        admin_steps=tuple(
-            line.strip() for line in render("admin_steps").splitlines() if line.strip()
-        ),
+        admin_steps=_lines(render("admin_steps")),
         memo=Memo(
             original_call=render("memo_original_call"),
             forced_call=render("memo_forced_call") if d.outcome is Outcome.RECONNECT else None,
         ),
-        scripts=Scripts(customer=render("customer_script"), driver=render("driver_script")),
-        sms=Sms(
-            fare_adjusted=render("sms_fare_adjusted"),
-            customer_unreachable=render("sms_customer_unreachable"),
-            driver_delay=render("sms_driver_delay"),
+        scripts=Scripts(
+            opening=_lines(render("opening_script")),
+            customer=_lines(render("customer_script")),
+            driver=_lines(render("driver_script")),
         ),
+        sms=Sms(
+            fare_adjusted=render("sms_fare_adjusted") if _fare_adjusted(d) else None,
+            customer_unreachable=render("sms_customer_unreachable") if _open(d) else None,
+            driver_delay=render("sms_driver_delay") if _open(d) else None,
+        ),
+    )
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    """A rendered text as the lines the agent reads in turn; blank lines dropped."""
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _fare_adjusted(d: Decision) -> bool:
+    """The "요금조정 완료" SMS: only once a ride is re-linked at a new amount."""
+    return d.outcome is Outcome.RECONNECT and d.fares.changed
+
+
+def _open(d: Decision) -> bool:
+    """The agent still has something to process with both people (the call-back and delay
+    SMS): a reconnection, or a block this call can clear. Not a refusal, a referral, a
+    decline (all told on the call) or a block nothing on this call clears."""
+    return d.outcome is Outcome.RECONNECT or (
+        d.outcome is Outcome.BLOCKED and d.unclearable is None
     )
 
 
@@ -110,6 +140,9 @@ def _warning_values(d: Decision) -> dict[str, str]:
     fares, won = d.fares, format_won
     bounds = agreed_band(fares, d.band) or (0, 0)
     return {
+        "route_km": route_km(d.route_m),
+        "consented": won(fares.consented),
+        "refund": won(d.payment.refund_amount or 0),
         "agreed": won(fares.adjusted),
         "adjusted": won(fares.adjusted),
         "original": won(fares.original),
@@ -121,18 +154,24 @@ def _warning_values(d: Decision) -> dict[str, str]:
 
 
 def seoul_date(at: datetime) -> str:
-    """``MM월 DD일`` of the call, in Seoul whatever zone it was given in."""
+    """``M월 D일`` of the call (``1월 5일``), in Seoul whatever zone it was given in."""
     local = at.astimezone(SEOUL)
-    return f"{local.month:02d}월 {local.day:02d}일"  # strftime costs ~4 us with Hangul
+    return f"{local.month}월 {local.day}일"  # strftime costs ~4 us with Hangul
 
 
-def template_context(d: Decision) -> dict[str, Any]:
+def route_km(route_m: int | None) -> str:
+    """``172.4km``; empty when no route was measured."""
+    return "" if route_m is None else f"{route_m / 1000:,.1f}km"
+
+
+def template_context(d: Decision, *, support_phone: str | None = None) -> dict[str, Any]:
     """Every variable any template may use (see ``templates.ALLOWED``); amounts formatted."""
-    call, fares, payment = d.call, d.fares, d.payment
+    call, fares, payment, linked = d.call, d.fares, d.payment, d.payment_once_linked
     return {
         "outcome": d.outcome.value,
         "blockers": [b.value for b in d.blockers],
         "blocker_labels": [b.label for b in d.blockers],
+        "unclearable": d.unclearable.value if d.unclearable else "",
         "call_type": call.type.value,
         "call_type_label": call.type.label,
         "state": call.state.value,
@@ -142,6 +181,8 @@ def template_context(d: Decision) -> dict[str, Any]:
         "driving_started": call.driving_started,
         "driver_present": d.checks.driver_present,
         "insured": d.insured,
+        "confirm_stops": WarningCode.CONFIRM_STOPS in d.warnings,
+        "route_km": route_km(d.route_m),
         "fare_changed": fares.changed,
         "route_changed": fares.route_changed,
         "adjustment": fares.adjustment,
@@ -149,11 +190,16 @@ def template_context(d: Decision) -> dict[str, Any]:
         "original_fare": format_won(fares.original),
         "adjusted_fare": format_won(fares.adjusted),
         "agreed_amount": format_won(fares.adjusted),
+        "consented_fare": format_won(fares.consented),
         "fare_delta": _signed_won(fares.adjusted - fares.original),
         "action": payment.action.value,
         "amount": format_won(payment.amount),
-        "cancel_amount": "" if payment.cancel_amount is None else format_won(payment.cancel_amount),
+        "cancel_amount": _won_or_empty(payment.cancel_amount),
+        "refund_amount": _won_or_empty(payment.refund_amount),
         "when": payment.when.value if payment.when else "",
+        "linked_action": linked.action.value,
+        "linked_amount": format_won(linked.amount),
+        "linked_cancel_amount": _won_or_empty(linked.cancel_amount),
         "date": seoul_date(call.requested_at),
         "origin": call.origin_name,
         "destination": d.change.new_destination_name or call.destination_name,
@@ -161,7 +207,14 @@ def template_context(d: Decision) -> dict[str, Any]:
         "waypoints": list(d.change.added_waypoint_names),
         "original_call_id": call.id,
         "forced_call_id": d.forced_call_id or UNKNOWN_FORCED_ID,
+        "reason": d.notes.reason or "",
+        "agent_name": d.notes.agent_name or "",
+        "support_phone": support_phone or "",
     }
+
+
+def _won_or_empty(amount: int | None) -> str:
+    return "" if amount is None else format_won(amount)
 
 
 def _signed_won(amount: int) -> str:

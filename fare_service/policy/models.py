@@ -1,121 +1,59 @@
-"""The policy's vocabulary: wire codes, the agent's situation (inputs) and the instruction.
+"""The agent's situation (inputs), the decision and the instruction, as frozen values.
 
-Enum values are the wire codes of SPEC.md and never change; ``label`` is the Korean word
-the agent sees. Inputs are frozen plain data built by the API layer: this package never
-parses requests and never prices a route (the changed route's quote arrives as an
-:class:`Estimate`).
+Inputs are frozen plain data built by the API layer: this package never parses requests
+and never prices a route (the changed route's quote arrives as an :class:`Estimate`). The
+wire codes live in ``codes.py`` and are re-exported here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
 from fare_service.errors import BadInput
+from fare_service.policy.codes import (
+    UNCLEARABLE,
+    Blocker,
+    CallRole,
+    CallState,
+    CallType,
+    FareMove,
+    FareSource,
+    Outcome,
+    PaymentAction,
+    PaymentMethod,
+    PaymentTiming,
+    WarningCode,
+)
+from fare_service.policy.text import clean_text
 
-
-class _Labelled(StrEnum):
-    @property
-    def label(self) -> str:
-        """The Korean word agents use for this code."""
-        return _LABELS[self]
-
-
-class CallType(_Labelled):
-    OWN_GENERAL = "own_general"
-    OWN_VIP = "own_vip"
-    PARTNER = "partner"
-    PARTNER_DELIVERY = "partner_delivery"
-    CONSIGNED = "consigned"
-    RESERVATION = "reservation"
-    OTHER = "other"
-
-
-class CallState(_Labelled):
-    CANCELLED_AFTER_ASSIGNMENT = "cancelled_after_assignment"
-    COMPLETED = "completed"
-
-
-class PaymentMethod(_Labelled):
-    CARD = "card"
-    CASH = "cash"
-
-
-class Outcome(StrEnum):
-    RECONNECT = "reconnect"
-    BLOCKED = "blocked"
-    DECLINE = "decline"
-    REFER_TO_SITUATION_ROOM = "refer_to_situation_room"
-
-
-class Blocker(_Labelled):
-    IDENTITY_NOT_VERIFIED = "identity_not_verified"
-    DRIVER_CONSENT_REQUIRED = "driver_consent_required"
-    CUSTOMER_CONSENT_REQUIRED = "customer_consent_required"
-    ALREADY_RECONNECTED = "already_reconnected"
-    CUSTOMER_RECALLING = "customer_recalling"
-    DRIVER_OFF_DUTY = "driver_off_duty"
-
-
-class PaymentAction(StrEnum):
-    FORCE_CHARGE = "force_charge"
-    ALREADY_PAID = "already_paid"
-    CANCEL_AND_RECHARGE = "cancel_and_recharge"
-    CASH_COLLECT = "cash_collect"
-    NONE = "none"
-
-
-class PaymentTiming(StrEnum):
-    AFTER_RIDE = "after_ride"
-    ON_ARRIVAL = "on_arrival"
-
-
-class CallRole(StrEnum):
-    ORIGINAL = "original"  # payment is always on the original call (가이드 1️⃣-4)
-
-
-class FareSource(StrEnum):
-    ORIGINAL = "original"
-    AGREED = "agreed"
-    ESTIMATE = "estimate"
-
-
-class WarningCode(StrEnum):
-    DRIVER_NOT_PRESENT = "driver_not_present"
-    AGREED_FARE_OUTSIDE_BAND = "agreed_fare_outside_band"
-    AGREED_FARE_BELOW_MINIMUM = "agreed_fare_below_minimum"
-    SAME_AMOUNT_ON_CHANGED_ROUTE = "same_amount_on_changed_route"
-    FARE_CHANGE_NOT_AGREED = "fare_change_not_agreed"
-    NO_DRIVING_UNTIL_LINKED = "no_driving_until_linked"
-    NOT_INSURED = "not_insured"
-    METER_NOT_RUNNING = "meter_not_running"
-    LINK_ONCE = "link_once"
-    CHARGE_TAKES_TIME = "charge_takes_time"
-    PAY_ON_ORIGINAL_CALL = "pay_on_original_call"
-    WRITE_TICKET = "write_ticket"
-    AVOID_TERM = "avoid_term"
-
-
-_LABELS: dict[StrEnum, str] = {
-    CallType.OWN_GENERAL: "자사콜(일반)",
-    CallType.OWN_VIP: "자사콜(VIP)",
-    CallType.PARTNER: "제휴콜",
-    CallType.PARTNER_DELIVERY: "탁송제휴콜",
-    CallType.CONSIGNED: "위탁콜",
-    CallType.RESERVATION: "예약콜",
-    CallType.OTHER: "기타",
-    CallState.CANCELLED_AFTER_ASSIGNMENT: "배정후취소",
-    CallState.COMPLETED: "운행완료",
-    PaymentMethod.CARD: "카드",
-    PaymentMethod.CASH: "현금",
-    Blocker.IDENTITY_NOT_VERIFIED: "본인 확인",
-    Blocker.DRIVER_CONSENT_REQUIRED: "기사 동의",
-    Blocker.CUSTOMER_CONSENT_REQUIRED: "고객 요금 동의",
-    Blocker.ALREADY_RECONNECTED: "이미 재연결된 콜",
-    Blocker.CUSTOMER_RECALLING: "고객 재호출 중",
-    Blocker.DRIVER_OFF_DUTY: "기사앱 출근 상태",
-}
+__all__ = [
+    "UNCLEARABLE",
+    "AgentWarning",
+    "Blocker",
+    "Call",
+    "CallRole",
+    "CallState",
+    "CallType",
+    "Change",
+    "Checks",
+    "Decision",
+    "Estimate",
+    "FareMove",
+    "FareSource",
+    "Fares",
+    "Instruction",
+    "Memo",
+    "Notes",
+    "Outcome",
+    "Payment",
+    "PaymentAction",
+    "PaymentMethod",
+    "PaymentTiming",
+    "Scripts",
+    "Sms",
+    "WarningCode",
+]
 
 
 def _require(ok: bool, field_path: str, detail: str) -> None:
@@ -140,6 +78,14 @@ class Call:
     def __post_init__(self) -> None:
         _require(self.fare >= 0, "call.fare", "must be 0 won or more")
         _require(self.requested_at.utcoffset() is not None, "call.requested_at", "needs a zone")
+        _require(
+            self.driving_started or self.state is not CallState.COMPLETED,
+            "call.driving_started",
+            "a completed call (운행완료) was driven: driving_started must be true",
+        )
+        # Place names are said aloud and sent by SMS: no control characters reach a text.
+        object.__setattr__(self, "origin_name", clean_text(self.origin_name))
+        object.__setattr__(self, "destination_name", clean_text(self.destination_name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +97,10 @@ class Change:
     agreed_fare: int | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "added_waypoint_names", tuple(self.added_waypoint_names))
+        names = tuple(clean_text(name) for name in self.added_waypoint_names)
+        object.__setattr__(self, "added_waypoint_names", names)
+        if self.new_destination_name is not None:
+            object.__setattr__(self, "new_destination_name", clean_text(self.new_destination_name))
         ok = self.agreed_fare is None or self.agreed_fare >= 0
         _require(ok, "change.agreed_fare", "must be 0 won or more")
 
@@ -215,6 +164,23 @@ class Fares:
         """The guide's "요금조정 O": the route or the amount changed; needs both consents."""
         return self.route_changed or self.changed
 
+    @property
+    def move(self) -> FareMove:
+        """The consented fare against the original: what a payment row keys on."""
+        if self.consented == self.original:
+            return FareMove.SAME
+        return FareMove.UP if self.consented > self.original else FareMove.DOWN
+
+    @property
+    def above_original(self) -> int:
+        """What the consented fare adds to a charge already made (0 when lower)."""
+        return max(self.consented - self.original, 0)
+
+    @property
+    def below_original(self) -> int:
+        """What a charge already made exceeds the consented fare by (0 when higher)."""
+        return max(self.original - self.consented, 0)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Payment:
@@ -225,6 +191,8 @@ class Payment:
     cancel_amount: int | None = None
     when: PaymentTiming | None = None
     on_call: CallRole | None = None
+    refund_amount: int | None = None
+    """Won to give back through the situation room (a charge above the consented fare)."""
 
 
 @dataclass(frozen=True)
@@ -243,15 +211,21 @@ class Memo:
 
 @dataclass(frozen=True)
 class Scripts:
-    customer: str
-    driver: str
+    """What the agent reads, line by line, in the call's order: the opening questions,
+    then the customer, then the driver (empty when the agent does not call the driver)."""
+
+    opening: tuple[str, ...]
+    customer: tuple[str, ...]
+    driver: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Sms:
-    fare_adjusted: str
-    customer_unreachable: str
-    driver_delay: str
+    """Each text only where it applies, else None (see ``instruction.py``)."""
+
+    fare_adjusted: str | None
+    customer_unreachable: str | None
+    driver_delay: str | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -288,6 +262,22 @@ NO_PAYMENT = Payment(action=PaymentAction.NONE, amount=0)
 
 
 @dataclass(frozen=True, slots=True)
+class Notes:
+    """The agent's own words for the texts, cleaned of control characters and runs of
+    spaces: the reason (memo and admin step) and the agent's name (driver greeting)."""
+
+    reason: str | None = None
+    agent_name: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", clean_text(self.reason or "") or None)
+        object.__setattr__(self, "agent_name", clean_text(self.agent_name or "") or None)
+
+
+NO_NOTES = Notes()
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     """What the rules decided, before any wording; built step by step by ``rules.decide``."""
 
@@ -297,12 +287,27 @@ class Decision:
     fares: Fares
     band: tuple[float, float]
     forced_call_id: str | None = None
+    notes: Notes = NO_NOTES
+    route_m: int | None = None
+    max_route_m: int | None = None
     outcome: Outcome = Outcome.BLOCKED
     blockers: tuple[Blocker, ...] = ()
     payment: Payment = NO_PAYMENT
+    payment_once_linked: Payment = NO_PAYMENT
     warnings: tuple[WarningCode, ...] = ()
 
     @property
     def insured(self) -> bool:
         """Insurance follows a live linked call only (가이드 2️⃣-①)."""
         return self.outcome is Outcome.RECONNECT
+
+    @property
+    def unclearable(self) -> Blocker | None:
+        """The first blocker present that nothing on this call can clear, if any."""
+        return next((b for b in UNCLEARABLE if b in self.blockers), None)
+
+    @property
+    def long_route(self) -> bool:
+        """A route longer than a designated-driver ride: probably a stop picked wrong."""
+        limit = self.max_route_m
+        return self.route_m is not None and limit is not None and self.route_m > limit

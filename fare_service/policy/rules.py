@@ -14,8 +14,12 @@ Two readings the guide leaves open, decided here:
   "요금조정 O" question is "경유지 추가나 목적지 변경이 있을까요?", and a real dispute began
   with a verbal "same amount" on a changed destination. Payment follows the amount only:
   nothing is cancelled and re-charged for the same amount.
-- ``driver_present`` false is not a blocker (SPEC has no code for it): the guide covers
-  "기사 함께 O" and sends the other case to its own article, so it is the first warning.
+- ``driver_present`` false ends the decision right after identity (``driver_not_present``):
+  the guide is the "기사 함께 O" article, 1️⃣-2 asks "기사와 함께 있는지" before anything
+  else, and its 관련링크 sends the other case to its own article, call types included.
+- A consigned call that was completed and paid by card was charged the original fare: the
+  customer pays only the difference above it in cash, and gets back (through the situation
+  room) what was charged above the fare they agreed to; never the whole fare twice.
 """
 
 from __future__ import annotations
@@ -38,8 +42,10 @@ from fare_service.policy.models import (
     Checks,
     Decision,
     Estimate,
+    FareMove,
     Fares,
     FareSource,
+    Notes,
     Outcome,
     Payment,
     PaymentAction,
@@ -70,6 +76,9 @@ GATES: tuple[Gate, ...] = (
     Gate(lambda d: not d.checks.identity_verified,
          BLOCKED, Blocker.IDENTITY_NOT_VERIFIED, True,
          "3️⃣ A1-② 본인확인 필수 (본인이 아닌 경우 상담제한)"),
+    Gate(lambda d: not d.checks.driver_present,
+         BLOCKED, Blocker.DRIVER_NOT_PRESENT, True,
+         "1️⃣-2 응대 순서: 기사와 함께 있는지 탐색 → 함께 X는 관련링크 '(기사 함께 X)' 가이드"),
     Gate(lambda d: d.call.type in PARTNER_TYPES,
          Outcome.REFER_TO_SITUATION_ROOM, None, True,
          "2️⃣-② 강제재연결 불가 기준: 제휴콜·탁송제휴콜 → 상황실로 문의 안내"),
@@ -97,17 +106,20 @@ GATES: tuple[Gate, ...] = (
 
 @dataclass(frozen=True)
 class PaymentRow:
-    """``None`` in a key column matches anything; ``amount`` names a :class:`Fares` field."""
+    """``None`` in a key column matches anything; ``fare`` matches the consented fare's
+    :class:`FareMove` against the original; ``amount`` and ``refund`` name a
+    :class:`Fares` field (``zero`` for none)."""
 
     outcome: Outcome
     state: CallState | None
     payment: PaymentMethod | None
-    fare_changed: bool | None
+    fare: FareMove | None
     driving_started: bool | None
     action: PaymentAction
     amount: str
     when: PaymentTiming | None
     guide: str
+    refund: str = "zero"
 
 
 P, A = PaymentRow, PaymentAction
@@ -115,29 +127,39 @@ CANCELLED, COMPLETED = CallState.CANCELLED_AFTER_ASSIGNMENT, CallState.COMPLETED
 CARD, CASH, ANY = PaymentMethod.CARD, PaymentMethod.CASH, None
 AFTER, ARRIVAL = PaymentTiming.AFTER_RIDE, PaymentTiming.ON_ARRIVAL
 REFER = Outcome.REFER_TO_SITUATION_ROOM
+SAME, CHANGED = FareMove.SAME, FareMove.CHANGED
+UP, DOWN = FareMove.UP, FareMove.DOWN
 
 # fmt: off
 PAYMENTS: tuple[PaymentRow, ...] = (
-    # outcome    state      pay   changed driven action                 amount       when
-    P(RECONNECT, CANCELLED, CARD, False,  ANY,   A.FORCE_CHARGE,        "original",  AFTER,
+    # outcome    state      pay   fare     driven action                 amount       when
+    P(RECONNECT, CANCELLED, CARD, SAME,    ANY,   A.FORCE_CHARGE,        "original",  AFTER,
       "1️⃣-2 ① 배정후취소·요금조정 X: [원콜] 운행 강제 결제"),
-    P(RECONNECT, CANCELLED, CARD, True,   ANY,   A.FORCE_CHARGE,        "adjusted",  AFTER,
+    P(RECONNECT, CANCELLED, CARD, CHANGED, ANY,   A.FORCE_CHARGE,        "adjusted",  AFTER,
       "1️⃣-2 ② 배정후취소·요금조정 O: [원콜] 운행 강제 결제 (조정 요금)"),
-    P(RECONNECT, COMPLETED, CARD, False,  ANY,   A.ALREADY_PAID,        "zero",      None,
+    P(RECONNECT, COMPLETED, CARD, SAME,    ANY,   A.ALREADY_PAID,        "zero",      None,
       "1️⃣-2 ③ 운행완료·요금조정 X: 이미 결제됨"),
-    P(RECONNECT, COMPLETED, CARD, True,   ANY,   A.CANCEL_AND_RECHARGE, "adjusted",  AFTER,
+    P(RECONNECT, COMPLETED, CARD, CHANGED, ANY,   A.CANCEL_AND_RECHARGE, "adjusted",  AFTER,
       "1️⃣-2 ④ 운행완료·요금조정 O: 운행 완료 후 취소 후 재결제"),
-    P(RECONNECT, ANY,       CASH, False,  ANY,   A.CASH_COLLECT,        "original",  ARRIVAL,
+    P(RECONNECT, ANY,       CASH, SAME,    ANY,   A.CASH_COLLECT,        "original",  ARRIVAL,
       "3️⃣ A1-④ⓑ / A2-②ⓑ 현금 콜: 도착 후 현금 수령"),
-    P(RECONNECT, ANY,       CASH, True,   ANY,   A.CASH_COLLECT,        "adjusted",  ARRIVAL,
+    P(RECONNECT, ANY,       CASH, CHANGED, ANY,   A.CASH_COLLECT,        "adjusted",  ARRIVAL,
       "3️⃣ A1-⑤ⓑ / A2-③ⓑ 현금 콜: 조정 요금 현금 수령"),
-    P(DECLINE,   ANY,       ANY,  ANY,    False, A.NONE,                "zero",      None,
+    P(DECLINE,   ANY,       ANY,  ANY,     False, A.NONE,                "zero",      None,
       "2️⃣-② 위탁콜·운행 전: 운행하지 않음, 고객은 새로 호출"),
-    P(DECLINE,   ANY,       ANY,  ANY,    True,  A.CASH_COLLECT,        "consented", ARRIVAL,
-      "2️⃣-② 위탁콜·이미 운행: 보험 처리 불가, 현금 수령 안내"),
-    P(BLOCKED,   ANY,       ANY,  ANY,    ANY,   A.NONE,                "zero",      None,
+    # A completed card call was charged the original fare: never ask for it twice.
+    P(DECLINE,   COMPLETED, CARD, SAME,    True,  A.ALREADY_PAID,        "zero",      None,
+      "2️⃣-② 위탁콜·운행완료·카드: 원래 요금 결제됨, 다시 받지 않음"),
+    P(DECLINE,   COMPLETED, CARD, UP,      True,  A.CASH_COLLECT,  "above_original",  ARRIVAL,
+      "2️⃣-② 위탁콜·운행완료·카드: 결제된 요금을 넘는 차액만 현금 수령"),
+    P(DECLINE,   COMPLETED, CARD, DOWN,    True,  A.NONE,                "zero",      None,
+      "2️⃣-② 위탁콜·운행완료·카드: 합의 요금을 넘게 결제된 차액은 상황실 통해 환불",
+      refund="below_original"),
+    P(DECLINE,   ANY,       ANY,  ANY,     True,  A.CASH_COLLECT,        "consented", ARRIVAL,
+      "2️⃣-② 위탁콜·이미 운행 (결제 전): 보험 처리 불가, 현금 수령 안내"),
+    P(BLOCKED,   ANY,       ANY,  ANY,     ANY,   A.NONE,                "zero",      None,
       "SPEC 4: 막힌 조건을 모두 해결하기 전에는 결제 지시 없음"),
-    P(REFER,     ANY,       ANY,  ANY,    ANY,   A.NONE,                "zero",      None,
+    P(REFER,     ANY,       ANY,  ANY,     ANY,   A.NONE,                "zero",      None,
       "2️⃣-② 제휴콜·탁송제휴콜: 상황실에서 처리"),
 )
 # fmt: on
@@ -149,18 +171,22 @@ def payment_row(d: Decision) -> PaymentRow:
 
 
 def _row_for(outcome: Outcome, call: Call, fares: Fares) -> PaymentRow:
-    return _first_payment_row(
-        (outcome, call.state, call.payment, fares.changed, call.driving_started)
-    )
+    return _first_payment_row((outcome, call.state, call.payment, fares.move, call.driving_started))
 
 
-@functools.cache  # at most 4 x 2 x 2 x 2 x 2 keys
+@functools.cache  # at most 4 x 2 x 2 x 3 x 2 keys
 def _first_payment_row(key: tuple[object, ...]) -> PaymentRow:
     for row in PAYMENTS:
-        wanted = (row.outcome, row.state, row.payment, row.fare_changed, row.driving_started)
-        if all(w is None or w == k for w, k in zip(wanted, key, strict=True)):
+        wanted = (row.outcome, row.state, row.payment, row.fare, row.driving_started)
+        if all(_matches(w, k) for w, k in zip(wanted, key, strict=True)):
             return row
     raise AssertionError(f"no payment row for {key}")  # the table covers every key
+
+
+def _matches(wanted: object, key: object) -> bool:
+    if isinstance(wanted, FareMove) and isinstance(key, FareMove):
+        return bool(wanted & key)
+    return wanted is None or wanted == key
 
 
 def _served(d: Decision) -> bool:
@@ -169,14 +195,15 @@ def _served(d: Decision) -> bool:
 
 
 def _may_link_later(d: Decision) -> bool:
-    """Blocked by something the agent can fix (not the once-only rule, not identity)."""
-    fixable = Blocker.ALREADY_RECONNECTED not in d.blockers
-    return d.outcome is BLOCKED and _served(d) and fixable
+    """Blocked only by what the agent can clear on this call (consents, re-calling, duty)."""
+    return d.outcome is BLOCKED and d.unclearable is None
 
 
 def _fare_pending(d: Decision) -> bool:
     """A fare will be charged or collected now or once the blockers are cleared."""
-    return _served(d) and (d.outcome is not DECLINE or d.call.driving_started)
+    if d.outcome is DECLINE:
+        return d.call.driving_started
+    return d.outcome is RECONNECT or _may_link_later(d)
 
 
 def agreed_band(fares: Fares, band: tuple[float, float]) -> tuple[int, int] | None:
@@ -215,8 +242,12 @@ def _charged_later(d: Decision) -> bool:
 
 # fmt: off
 WARNINGS: tuple[tuple[W, Test, str], ...] = (
-    (W.DRIVER_NOT_PRESENT, lambda d: _served(d) and not d.checks.driver_present,
+    (W.CONFIRM_STOPS, lambda d: _fare_pending(d) and d.long_route,
+     "이 서비스의 추가 점검: 대리운전으로 보기 어려운 거리 — 잘못 고른 경유지·목적지"),
+    (W.DRIVER_NOT_PRESENT, lambda d: Blocker.DRIVER_NOT_PRESENT in d.blockers,
      "관련링크: [전화] (기사 함께 X) 고객_강제재연결 요청 — 이 안내는 '기사 함께 O' 기준"),
+    (W.REFUND_DIFFERENCE, lambda d: bool(d.payment.refund_amount),
+     "2️⃣-② 위탁콜 + 결제된 요금 > 합의 요금: 차액 환불 (상황실)"),
     (W.AGREED_FARE_OUTSIDE_BAND, lambda d: _fare_pending(d) and _outside_band(d),
      "이 서비스의 추가 점검: 합의 요금이 예상 요금에서 크게 벗어남"),
     (W.AGREED_FARE_BELOW_MINIMUM, lambda d: _fare_pending(d) and _below_minimum(d),
@@ -227,10 +258,11 @@ WARNINGS: tuple[tuple[W, Test, str], ...] = (
     (W.FARE_CHANGE_NOT_AGREED,
      lambda d: d.outcome is DECLINE and _fare_pending(d) and d.fares.consented != d.fares.adjusted,
      "1️⃣-4 요금조정 시 기사/고객 모두 동의 확인"),
-    (W.NO_DRIVING_UNTIL_LINKED, lambda d: d.outcome is BLOCKED and _served(d),
+    (W.NO_DRIVING_UNTIL_LINKED, _may_link_later,
      "2️⃣-① 연결 없이 운행 시 무보험 운행 / 3️⃣ A2-② 연결된 이후 운행"),
-    (W.NOT_INSURED, lambda d: d.outcome is DECLINE,
-     "2️⃣-② 위탁콜: 보험 처리 불가"),
+    (W.NOT_INSURED,
+     lambda d: d.outcome is DECLINE or d.unclearable is Blocker.ALREADY_RECONNECTED,
+     "2️⃣-① 연결 없이 운행 시 무보험 / 2️⃣-② 위탁콜: 보험 처리 불가"),
     (W.METER_NOT_RUNNING, lambda d: d.outcome is RECONNECT or _may_link_later(d),
      "1️⃣-4 강제 배정 시 미터기 정상 작동하지 않음"),
     (W.LINK_ONCE, lambda d: d.outcome is RECONNECT,
@@ -239,8 +271,8 @@ WARNINGS: tuple[tuple[W, Test, str], ...] = (
      "1️⃣-2 ①②④ 운행완료 시 결제 시간소요 안내"),
     (W.PAY_ON_ORIGINAL_CALL, lambda d: d.outcome is RECONNECT,
      "1️⃣-4 결제는 [원콜]에서 진행 / 2️⃣-③ 원콜에서 요금결제"),
-    (W.WRITE_TICKET, lambda d: d.outcome in (RECONNECT, DECLINE),
-     "1️⃣-4 아지트 필수 작성"),
+    (W.WRITE_TICKET, lambda d: True,
+     "1️⃣-4 아지트 필수 작성 (모든 결과)"),
     (W.AVOID_TERM, _served,
      "1️⃣-4 \"강제재연결\" 용어 사용 지양"),
 )
@@ -284,13 +316,27 @@ def _payment(outcome: Outcome, call: Call, fares: Fares) -> Payment:
     """The payment row's instruction, with its amounts; keyed by parts, not a Decision."""
     row = _row_for(outcome, call, fares)
     recharge = row.action is A.CANCEL_AND_RECHARGE
+    refund = _won(fares, row.refund)
     return Payment(
         action=row.action,
-        amount=0 if row.amount == "zero" else getattr(fares, row.amount),
+        amount=_won(fares, row.amount),
         cancel_amount=fares.original if recharge else None,
         when=row.when,
         on_call=CallRole.ORIGINAL if outcome is RECONNECT else None,
+        refund_amount=refund or None,
     )
+
+
+def _won(fares: Fares, name: str) -> int:
+    return 0 if name == "zero" else int(getattr(fares, name))
+
+
+def _once_linked(outcome: Outcome, call: Call, fares: Fares, payment: Payment) -> Payment:
+    """What a blocked case will pay once its clearable blockers are cleared (the customer
+    having agreed to the adjusted fare): the texts say it before the driver consents."""
+    if outcome is not BLOCKED:
+        return payment
+    return _payment(RECONNECT, call, replace(fares, consented=fares.adjusted))
 
 
 def decide(
@@ -301,11 +347,16 @@ def decide(
     *,
     forced_call_id: str | None = None,
     band: tuple[float, float] = (-0.30, 0.50),
+    notes: Notes | None = None,
+    route_m: int | None = None,
+    max_route_m: int | None = None,
 ) -> Decision:
     """Walk the three tables; pure, and the quote is kept even when blocked.
 
-    Raises :class:`BadInput` when the route changed with neither an estimate nor an
-    agreed fare, or when ``band`` does not straddle 0.
+    ``route_m`` is the longest of the routes priced for this call, ``max_route_m`` the
+    longest a designated-driver ride may be before the stops need confirming. Raises
+    :class:`BadInput` when the route changed with neither an estimate nor an agreed fare,
+    or when ``band`` does not straddle 0.
     """
     if not band[0] <= 0 <= band[1]:
         raise BadInput("the agreed-fare band must be (low <= 0, high >= 0)", field="band")
@@ -320,10 +371,18 @@ def decide(
             fares=fares,
             band=band,
             forced_call_id=forced_call_id,
+            notes=notes or Notes(),
+            route_m=route_m,
+            max_route_m=max_route_m,
             **decided,
         )
 
     outcome, blockers = gate(step())
     payment = _payment(outcome, call, fares)
-    d = step(outcome=outcome, blockers=blockers, payment=payment)
-    return step(outcome=outcome, blockers=blockers, payment=payment, warnings=warnings_for(d))
+    decided = {
+        "outcome": outcome,
+        "blockers": blockers,
+        "payment": payment,
+        "payment_once_linked": _once_linked(outcome, call, fares, payment),
+    }
+    return step(**decided, warnings=warnings_for(step(**decided)))

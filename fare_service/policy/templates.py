@@ -1,8 +1,9 @@
 """The agent's texts as Jinja2 files: shipped defaults, replaceable one by one.
 
 Each output text has one file, named after it (``customer_script.j2`` gives
-``scripts.customer``). Operators point ``FARE_SERVICE_TEMPLATES_DIR`` at a folder of
-their own; a file there replaces the shipped one of the same name. Everything is parsed
+``scripts.customer``; a script's lines are the rendered lines, blank ones dropped).
+Operators point ``FARE_SERVICE_TEMPLATES_DIR`` at a folder of their own; a file there
+replaces the shipped one of the same name. Everything is parsed
 and checked once, at start-up: a syntax error, a variable outside the template's allowed
 set (:data:`ALLOWED`), an ``include`` of another file, or an unknown file name in the
 operator's folder is refused then, naming the file, never at the first call.
@@ -27,6 +28,7 @@ CASE = frozenset(
         "outcome",
         "blockers",
         "blocker_labels",
+        "unclearable",
         "call_type",
         "call_type_label",
         "state",
@@ -36,6 +38,8 @@ CASE = frozenset(
         "driving_started",
         "driver_present",
         "insured",
+        "confirm_stops",
+        "route_km",
     }
 )
 FARE = frozenset(
@@ -47,26 +51,33 @@ FARE = frozenset(
         "original_fare",
         "adjusted_fare",
         "agreed_amount",
+        "consented_fare",
         "fare_delta",
         "action",
         "amount",
         "cancel_amount",
+        "refund_amount",
         "when",
+        "linked_action",
+        "linked_amount",
+        "linked_cancel_amount",
     }
 )
 ROUTE = frozenset({"date", "origin", "destination", "original_destination", "waypoints"})
 IDS = frozenset({"original_call_id", "forced_call_id"})
 SMS_FARE = frozenset({"agreed_amount", "original_fare", "fare_changed", "route_changed"})
+REASON = frozenset({"reason"})  # the agent's note: internal texts only, never said aloud
 
 ALLOWED: Mapping[str, frozenset[str]] = {
     "headline": CASE | FARE,
+    "opening_script": CASE | FARE | ROUTE,
     "customer_script": CASE | FARE | ROUTE,
-    "driver_script": CASE | FARE | ROUTE,
-    "admin_steps": CASE | FARE | IDS,
-    "memo_original_call": CASE | FARE | IDS | {"date"},
-    "memo_forced_call": CASE | FARE | IDS | {"date"},
+    "driver_script": CASE | FARE | ROUTE | {"agent_name"},
+    "admin_steps": CASE | FARE | IDS | REASON,
+    "memo_original_call": CASE | FARE | IDS | REASON | {"date"},
+    "memo_forced_call": CASE | FARE | IDS | REASON | {"date"},
     "sms_fare_adjusted": ROUTE | SMS_FARE,
-    "sms_customer_unreachable": ROUTE,
+    "sms_customer_unreachable": ROUTE | {"support_phone"},
     "sms_driver_delay": ROUTE,
 }
 """Template name -> the variables it may use. Amounts arrive formatted (``30,000원``)."""

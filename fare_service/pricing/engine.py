@@ -22,6 +22,7 @@ The order of the steps is the tariff format's contract (``tariffs/README.md``):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -43,6 +44,7 @@ from fare_service.pricing.windows import (
     crossings_one,
     leg_starts,
     leg_starts_one,
+    running,
     span_one,
     spans,
 )
@@ -70,7 +72,10 @@ class Routes:
     ``leg_distance_m``, ``leg_duration_s``: float64[L]; ``leg_route``: int64[L], the route
     (0..N-1) each leg belongs to; ``start``: datetime64[s][N], local (Asia/Seoul) wall time
     of the ride's start; ``waypoints``: int64[N]; ``waiting_s``: float64[N];
-    ``outside_area``: bool[N], some stop lies outside the tariff's home regions;
+    ``outside_area``: bool[N], the route pays the out-of-area surcharge;
+    ``outside_from``: float64[N], where it starts paying it, as a position in the route's
+    legs (leg index + fraction of it, ``geo/area_exit.py``): 0 (and None) is at
+    boarding, on the whole fare; past 0 only the steps run after it pay;
     ``leg_start_s``: float64[L], when each leg starts, in seconds after its route's start
     (None: each route's legs run back to back, so their durations place them). A route's
     legs come in route order.
@@ -84,6 +89,7 @@ class Routes:
     waiting_s: FloatArray
     outside_area: npt.NDArray[np.bool_]
     leg_start_s: FloatArray | None = None
+    outside_from: FloatArray | None = None
 
     @property
     def n(self) -> int:
@@ -113,6 +119,7 @@ class Routes:
             [route.waiting_s for route in routes],
             [route.outside_area for route in routes],
             [route.leg_start_s for route in routes],
+            [route.outside_from for route in routes],
         )
 
     @classmethod
@@ -124,6 +131,7 @@ class Routes:
         waiting_s: Sequence[float],
         outside_area: Sequence[bool],
         leg_start_s: Sequence[Sequence[float] | None] | None = None,
+        outside_from: Sequence[float] | None = None,
     ) -> Routes:
         """Routes from Python values; a route without leg start times, among others with
         them, has its legs placed back to back."""
@@ -138,6 +146,7 @@ class Routes:
             waiting_s=np.asarray(waiting_s, dtype=np.float64),
             outside_area=np.asarray(outside_area, dtype=bool),
             leg_start_s=_leg_starts(legs, leg_start_s),
+            outside_from=None if outside_from is None else np.asarray(outside_from, np.float64),
         )
 
 
@@ -159,7 +168,8 @@ class Route:
     """One route: ``(distance_m, duration_s)`` legs and its start (naive is Seoul time).
 
     ``leg_start_s``: when each leg starts, in seconds after ``start`` (a GPS trace's fixes
-    know it); None: the legs run back to back from ``start``."""
+    know it); None: the legs run back to back from ``start``. ``outside_from``: where the
+    out-of-area surcharge starts (:class:`Routes`)."""
 
     legs: Sequence[tuple[float, float]]
     start: datetime
@@ -167,6 +177,7 @@ class Route:
     waiting_s: float = 0.0
     outside_area: bool = False
     leg_start_s: Sequence[float] | None = None
+    outside_from: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -308,12 +319,28 @@ class Share(NamedTuple):
         return fixed * self.fixed + stepped * self.steps + self.crossed
 
 
+class AreaShare(NamedTuple):
+    """What the out-of-area surcharge is charged on: the fixed fees x ``fixed`` (1 when it
+    applies from boarding, 0 from a later exit) and the distance and time steps but the
+    ``steps_before`` won run before the exit. Ints, or int64 arrays of routes."""
+
+    fixed: Any
+    steps_before: Any
+
+    def charged_on(self, fixed: Any, stepped: Any) -> Any:
+        return fixed * self.fixed + stepped - self.steps_before
+
+
+WHOLE_FARE = AreaShare(1, 0)
+
+
 class Counted(NamedTuple):
     """Per-route totals the fare rules start from: ints for one route, int64 arrays for many.
 
     ``run`` is the whole route (its ``fast_m``/``slow_s`` are only read with the meter
     rule); ``holiday`` and ``outside`` are booleans; ``shares`` are the time-of-day
-    surcharge lines (:class:`Share`).
+    surcharge lines (:class:`Share`). ``area`` is what the out-of-area surcharge is
+    charged on (:class:`AreaShare`).
     """
 
     run: Run
@@ -322,6 +349,7 @@ class Counted(NamedTuple):
     holiday: Any
     outside: Any
     shares: tuple[Share, ...]
+    area: AreaShare
 
     def subset(self, rows: IntArray, shares: tuple[Share, ...]) -> Counted:
         """These routes of many, with other shares."""
@@ -336,6 +364,7 @@ class Counted(NamedTuple):
             rows_of(self.holiday),
             rows_of(self.outside),
             shares,
+            AreaShare(rows_of(self.area.fixed), rows_of(self.area.steps_before)),
         )
 
 
@@ -369,6 +398,7 @@ def price_routes(version: TariffVersion, routes: Routes) -> PricedRoutes:
         holiday=is_korean_holiday(routes.start) if version.holiday else False,
         outside=routes.outside_area,
         shares=(Share.of_meter(percent),) if version.time_surcharges else (),
+        area=_area_many(version, routes, d_leg, t_leg, slow),
     )
     n = routes.n
     lines = _lines(version, counted, np.maximum, np.minimum)
@@ -483,6 +513,7 @@ def price_route(version: TariffVersion, route: Route) -> PricedRoute:
         holiday=version.holiday is not None and local.date() in korean_holiday_dates(),
         outside=bool(route.outside_area),
         shares=shares,
+        area=_area_one(version, route, d_leg, t_leg, slow),
     )
     lines = _lines(version, counted, max, min)
     share_lines = lines.pop("shares")
@@ -496,6 +527,81 @@ def price_route(version: TariffVersion, route: Route) -> PricedRoute:
         distance_m=distance_m,
         duration_s=duration_s,
     )
+
+
+def _area_one(
+    version: TariffVersion,
+    route: Route,
+    d_leg: list[int],
+    t_leg: list[int],
+    slow: list[bool] | None,
+) -> AreaShare:
+    """What one route's out-of-area surcharge is charged on (:class:`AreaShare`)."""
+    position = float(route.outside_from)
+    if version.out_of_area is None or not (route.outside_area and position > 0):
+        return WHOLE_FARE
+    leg = min(int(position), len(d_leg))
+    run = [sum(d_leg[:leg]), sum(t_leg[:leg]), 0, 0]
+    if slow is not None:
+        run[2] = sum(d for d, is_slow in zip(d_leg[:leg], slow, strict=False) if not is_slow)
+        run[3] = sum(t for t, is_slow in zip(t_leg[:leg], slow, strict=False) if is_slow)
+    if leg < len(d_leg):  # the exit lies inside this leg
+        fraction = position - leg
+        metres, seconds = math.floor(d_leg[leg] * fraction), math.floor(t_leg[leg] * fraction)
+        run[0] += metres
+        run[1] += seconds
+        if slow is not None and slow[leg]:
+            run[3] += seconds
+        else:
+            run[2] += metres
+    if slow is None:
+        run[2] = run[0]
+    distance, time_line = _step_lines(version, Run(*run), max, min)
+    return AreaShare(0, distance + time_line)
+
+
+def _area_many(
+    version: TariffVersion,
+    routes: Routes,
+    d_leg: IntArray,
+    t_leg: IntArray,
+    slow: npt.NDArray[np.bool_] | None,
+) -> AreaShare:
+    """:func:`_area_one` for every route: running sums of the legs up to each exit."""
+    position = routes.outside_from
+    if version.out_of_area is None or position is None:
+        return WHOLE_FARE
+    rows = np.flatnonzero(routes.outside_area & (position > 0))
+    if not len(rows):
+        return WHOLE_FARE
+    order = np.argsort(routes.leg_route, kind="stable")  # each route's legs together, in order
+    d, t = d_leg[order], t_leg[order]
+    counts = np.bincount(routes.leg_route, minlength=routes.n)
+    first = (np.cumsum(counts) - counts)[rows]
+    leg = np.minimum(np.floor(position[rows]).astype(np.int64), counts[rows])
+    inside_leg = leg < counts[rows]  # else the exit is at the route's end
+    at = first + leg
+    cut = np.minimum(at, max(len(d) - 1, 0))
+    fraction = position[rows] - leg
+    metres = np.where(inside_leg, np.floor(d[cut] * fraction), 0).astype(np.int64)
+    seconds = np.where(inside_leg, np.floor(t[cut] * fraction), 0).astype(np.int64)
+
+    def before(values: IntArray) -> IntArray:
+        sums = running(values)
+        return sums[at] - sums[first]
+
+    distance_m, duration_s = before(d) + metres, before(t) + seconds
+    fast_m, slow_s = distance_m, 0 * duration_s
+    if slow is not None:
+        slow_leg = slow[order]
+        fast_m = before(d * ~slow_leg) + metres * ~slow_leg[cut]
+        slow_s = before(t * slow_leg) + seconds * slow_leg[cut]
+    distance, time_line = _step_lines(
+        version, Run(distance_m, duration_s, fast_m, slow_s), np.maximum, np.minimum
+    )
+    fixed, steps_before = np.ones(routes.n, dtype=np.int64), np.zeros(routes.n, dtype=np.int64)
+    fixed[rows], steps_before[rows] = 0, distance + time_line
+    return AreaShare(fixed, steps_before)
 
 
 def _shares_one(
@@ -542,7 +648,8 @@ def _lines(
     holiday_percent = version.holiday.percent if version.holiday else 0
     holiday = _surcharge(meter, c.holiday * holiday_percent, steps.surcharge)
     area_percent = version.out_of_area.percent if version.out_of_area else 0
-    out_of_area = _surcharge(meter, c.outside * area_percent, steps.surcharge)
+    area_on = c.area.charged_on(fixed, stepped)
+    out_of_area = _surcharge(area_on, c.outside * area_percent, steps.surcharge)
 
     subtotal = meter + time_surcharge + holiday + out_of_area
     rounded = round_to_unit(subtotal, steps.fare.unit, steps.fare.mode)
@@ -596,7 +703,7 @@ def _check(routes: Routes) -> None:
 
     Two reductions per array (min and max propagate NaN, which fails both comparisons).
     """
-    for name in ("leg_distance_m", "leg_duration_s", "waiting_s", "leg_start_s"):
+    for name in ("leg_distance_m", "leg_duration_s", "waiting_s", "leg_start_s", "outside_from"):
         values = getattr(routes, name)
         if values is None:
             continue
@@ -622,6 +729,7 @@ def _checked_route(route: Route) -> list[tuple[float, float]]:
         ("leg_duration_s", [t for _, t in legs]),
         ("waiting_s", [float(route.waiting_s)]),
         ("leg_start_s", [float(start) for start in starts or ()]),
+        ("outside_from", [float(route.outside_from)]),
     ):
         if not all(0 <= value <= MAX_QUANTITY for value in values):  # NaN fails
             raise InvalidRoute(OUT_OF_RANGE, field=name)

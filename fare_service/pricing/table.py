@@ -414,6 +414,14 @@ def _group_keys(key: IntArray) -> IntArray:
     return np.flatnonzero(np.bincount(live)) if len(live) else live
 
 
+@dataclass(frozen=True)
+class _Area:
+    """Per route of a group: it pays the out-of-area surcharge, and from where (``Routes``)."""
+
+    outside: npt.NDArray[np.bool_]
+    outside_from: FloatArray | None = None
+
+
 def _outside(
     table: RouteTable,
     version: TariffVersion,
@@ -421,14 +429,19 @@ def _outside(
     route_row: IntArray,
     rows: int,
     places: PlaceIndex,
-) -> npt.NDArray[np.bool_]:
-    """Per route of the group: some stop lies outside the version's home 시도 (all False
-    without the rule). Only this group's ``stops`` are looked up, and only with the rule."""
-    if version.out_of_area is None:
-        return np.zeros(rows, dtype=bool)
-    home = version.out_of_area.home_regions
-    away = places.outside_home(table.stop_lat[stops], table.stop_lon[stops], home)
-    return _any_per_route(route_row[table.stop_route[stops[away]]], rows)
+) -> _Area:
+    """The out-of-area rule for each route of the group, as ``service.quoting`` applies it
+    to one (all False without the rule). Only this group's ``stops`` are looked up."""
+    area = version.out_of_area
+    if area is None:
+        return _Area(np.zeros(rows, dtype=bool))
+    lat, lon = table.stop_lat[stops], table.stop_lon[stops]
+    if area.applies_to == "whole":
+        away = places.outside_home(lat, lon, area.home_regions)
+        return _Area(_any_per_route(route_row[table.stop_route[stops[away]]], rows))
+    route = route_row[table.stop_route[stops]]
+    position = places.last_exits(lat, lon, route, rows, area.home_regions)
+    return _Area(~np.isnan(position), np.nan_to_num(position))
 
 
 def _price_groups(
@@ -452,11 +465,11 @@ def _price_groups(
         version = tariff.versions[int(g) % _PER_TARIFF]
         out["group"][rows], out["group_row"][rows] = len(groups), np.arange(len(rows))
         stops = np.flatnonzero(members.stop_key == g)
-        outside = _outside(table, version, stops, out["group_row"], len(rows), places)
+        area = _outside(table, version, stops, out["group_row"], len(rows), places)
         legs = np.flatnonzero(members.leg_key == g)
         leg_row = out["group_row"][members.leg_route[legs]]
         priced = [
-            price_routes(version, _group_routes(table, rows, legs, leg_row, v, outside))
+            price_routes(version, _group_routes(table, rows, legs, leg_row, v, area))
             for v in variants
         ]
         _scatter(out, rows, priced)
@@ -483,7 +496,7 @@ def _group_routes(
     legs: IntArray,
     leg_row: IntArray,
     distances: _Legs,
-    outside: npt.NDArray[np.bool_],
+    area: _Area,
 ) -> Routes:
     """The routes ``rows`` as the engine's Routes; ``legs`` are theirs, in table order,
     and ``leg_row`` numbers each leg's route 0..len(rows)-1 within the group."""
@@ -494,5 +507,6 @@ def _group_routes(
         start=table.start[rows],
         waypoints=table.waypoints[rows],
         waiting_s=table.waiting_s[rows],
-        outside_area=outside,
+        outside_area=area.outside,
+        outside_from=area.outside_from,
     )

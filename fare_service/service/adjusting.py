@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
+from fare_service.errors import BadInput
 from fare_service.geo.places import Region
 from fare_service.geo.routing import LegPair, Stop
 from fare_service.policy import models as policy
@@ -41,6 +42,8 @@ class AdjustmentQuery:
     added_waypoint_names: Sequence[str]
     tariff_id: str | None = None
     forced_call_id: str | None = None
+    reason: str | None = None  # the agent's words: cleaned by the policy (policy.Notes)
+    agent_name: str | None = None
 
     def __post_init__(self) -> None:
         if len(self.added_waypoint_names) != len(self.add_waypoints):
@@ -73,6 +76,7 @@ class _Estimated:
     changed: QuoteResult
     anchored: AnchoredEstimate
     minimum_fare: int
+    original_route_m: int
 
     @property
     def for_policy(self) -> policy.Estimate:
@@ -95,8 +99,22 @@ async def adjust(query: AdjustmentQuery, runtime: Runtime) -> AdjustmentResult:
         estimate.for_policy if estimate else None,
         forced_call_id=query.forced_call_id,
         band=(settings.agreed_fare_band_low, settings.agreed_fare_band_high),
+        notes=policy.Notes(reason=query.reason, agent_name=query.agent_name),
+        route_m=_longest_route_m(query, estimate),
+        max_route_m=round(settings.max_ride_km * 1000),
     )
-    return AdjustmentResult.of(instruct(decision, runtime.templates), estimate)
+    instruction = instruct(decision, runtime.templates, support_phone=settings.support_phone)
+    return AdjustmentResult.of(instruction, estimate)
+
+
+def _longest_route_m(query: AdjustmentQuery, estimate: _Estimated | None) -> int | None:
+    """The longer of the routes priced (both when the route changed), or the call's own
+    legs as given; None when nothing was routed (no change and no legs: nothing to price)."""
+    if estimate is not None:
+        return max(estimate.changed.distance_m, estimate.original_route_m)
+    if query.call_legs:
+        return round(sum(distance_m for distance_m, _ in query.call_legs))
+    return None
 
 
 def _route_changed(query: AdjustmentQuery) -> bool:
@@ -106,9 +124,15 @@ def _route_changed(query: AdjustmentQuery) -> bool:
 async def _estimate(query: AdjustmentQuery, runtime: Runtime) -> _Estimated:
     """Both routes priced with the tariff version in force at the call, on the same
     router; the original fare moved by the difference (``pricing.anchoring``)."""
-    changed = await quote_route(_changed_route(query), runtime)
-    original_plan = await plan_route(_original_route(query), runtime)
-    original_route_fare = price_point(original_plan).fare
+    changed_route, original_route_query = _changed_route(query), _original_route(query)
+    try:
+        changed = await quote_route(changed_route, runtime)
+        original_plan = await plan_route(original_route_query, runtime)
+    except BadInput:
+        _raise_every_bad_stop(changed_route, original_route_query, runtime)
+        raise
+    original_route = price_point(original_plan)
+    original_route_fare = original_route.fare
     version = original_plan.version
 
     def anchored(changed_route_fare: int) -> int:
@@ -131,7 +155,18 @@ async def _estimate(query: AdjustmentQuery, runtime: Runtime) -> _Estimated:
         low=min(low, fare),
         high=max(high, fare),
     )
-    return _Estimated(changed, estimate, version.minimum_fare)
+    return _Estimated(changed, estimate, version.minimum_fare, original_route.distance_m)
+
+
+def _raise_every_bad_stop(changed: RouteQuery, original: RouteQuery, runtime: Runtime) -> None:
+    """Each route reports its own bad stops; the agent should see those of both at once
+    (an unknown ``change.destination`` and an ambiguous ``call.destination``). Only run
+    once one route has failed: the stops of both, each field once, resolved together."""
+    stops = dict(zip(changed.stop_fields, changed.stops, strict=True))
+    stops.update(zip(original.stop_fields, original.stops, strict=True))
+    runtime.resolve_stops(
+        list(stops.values()), list(stops), alternatives=len(stops) - len(changed.stops)
+    )
 
 
 def _original_route(query: AdjustmentQuery) -> RouteQuery:

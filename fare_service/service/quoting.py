@@ -13,6 +13,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
+
 from fare_service import clock
 from fare_service.errors import InvalidRoute
 from fare_service.geo.routing import LegPair, Point, RoutedLegs, Stop
@@ -53,6 +55,7 @@ class _Legs:
     waypoints: int
     dropped_points: int | None = None
     started_at: datetime | None = None  # a trace's first fix kept
+    point_s: list[float] | None = None  # a trace's fixes kept, in seconds after the first
 
 
 @dataclass(frozen=True)
@@ -69,13 +72,22 @@ class RoutePlan:
     at: datetime
     legs: _Legs
     outside: bool
+    outside_from: float = 0.0
+    """Where the out-of-area surcharge starts, as a position in the legs (``Routes``)."""
 
     @property
     def variants(self) -> tuple[tuple[LegPair, ...], ...]:
         return self.legs.routed.variants
 
     def route(self, variant: tuple[LegPair, ...]) -> Route:
-        return Route(variant, self.at, self.legs.waypoints, self.query.waiting_s, self.outside)
+        return Route(
+            variant,
+            self.at,
+            self.legs.waypoints,
+            self.query.waiting_s,
+            self.outside,
+            outside_from=self.outside_from,
+        )
 
     def result(self, priced: Sequence[PricedRoute]) -> QuoteResult:
         """The quote, from the prices of :attr:`variants`, in their order."""
@@ -121,11 +133,44 @@ async def plan_route(query: RouteQuery, runtime: Runtime) -> RoutePlan:
         at = query.at or clock.now()
         tariff, version = runtime.book.version_at(query.tariff_id, at, query.at_field)
         legs = await _legs(query, at, runtime)
-    home = version.out_of_area.home_regions if version.out_of_area else None
-    outside = bool(home) and runtime.places.stops_outside(legs.points, home or ())
-    if query.outside_area is not None:
-        outside = query.outside_area
-    return RoutePlan(query, tariff, version, at, legs, outside)
+    outside, outside_from = _out_of_area(query, version, legs, runtime)
+    return RoutePlan(query, tariff, version, at, legs, outside, outside_from)
+
+
+def _out_of_area(
+    query: RouteQuery, version: TariffVersion, legs: _Legs, runtime: Runtime
+) -> tuple[bool, float]:
+    """Whether the route pays the out-of-area surcharge, and from where (``tariff.OutOfArea``):
+    with ``"whole"`` when any stop is outside the home area, from boarding; with
+    ``"after_last_exit"`` when the destination is, from where the route last leaves it."""
+    area = version.out_of_area
+    if area is None:
+        return False, 0.0
+    if query.outside_area is not None:  # legs alone: no points to place
+        return query.outside_area, 0.0
+    places, home = runtime.places, area.home_regions
+    if area.applies_to == "whole":
+        return places.stops_outside(legs.points, home), 0.0
+    if not places.stops_outside(legs.points[-1:], home):
+        return False, 0.0  # most rides end at home: one lookup, no line to follow
+    lat, lon = np.array(legs.points, dtype=np.float64).T
+    position = float(places.last_exits(lat, lon, np.zeros(len(lat), np.int64), 1, home)[0])
+    if legs.point_s is not None:  # a trace: from its fixes' lines to its legs, by the clock
+        position = _on_the_clock(position, legs.point_s, legs.routed.point)
+    return True, position
+
+
+def _on_the_clock(position: float, point_s: list[float], legs: Sequence[LegPair]) -> float:
+    """A position on a trace's lines between fixes as a position in its legs: the moment
+    the trace reached it, placed on the legs' running durations."""
+    line = min(int(position), len(point_s) - 2)
+    moment = point_s[line] + (position - line) * (point_s[line + 1] - point_s[line])
+    ended = 0.0
+    for i, (_, duration) in enumerate(legs):
+        if moment < ended + duration:
+            return i + (moment - ended) / duration
+        ended += duration
+    return float(len(legs))
 
 
 def price_plans(plans: Sequence[RoutePlan]) -> Iterator[QuoteResult | InvalidRoute]:
@@ -186,7 +231,9 @@ def _trace_legs(query: RouteQuery, runtime: Runtime) -> _Legs:
     kept = result.kept_index.tolist()
     points = [(query.trace[i][1], query.trace[i][2]) for i in kept]
     started = query.trace[kept[0]][0]
-    return _Legs(RoutedLegs.fixed(legs, "trace"), points, 0, result.dropped, started)
+    seconds = [(query.trace[i][0] - started).total_seconds() for i in kept]
+    routed = RoutedLegs.fixed(legs, "trace")
+    return _Legs(routed, points, 0, result.dropped, started, seconds)
 
 
 def _price(plan: RoutePlan, route: Route) -> PricedRoute:

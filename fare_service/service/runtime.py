@@ -12,6 +12,7 @@ from fare_service.config import Settings
 from fare_service.errors import FareServiceError
 from fare_service.geo.embedded import RouteProfile
 from fare_service.geo.places import PlaceIndex
+from fare_service.geo.route_map import Outlines
 from fare_service.geo.routing import Point, Routing, Stop, check_in_korea, resolve_stops
 from fare_service.policy.templates import TemplateSet
 from fare_service.public_holidays import korean_holidays
@@ -27,12 +28,16 @@ class Runtime:
     places: PlaceIndex
     routing: Routing
     templates: TemplateSet
+    outlines: Outlines  # the 시군구 a route map draws
 
-    def resolve_stops(self, stops: Sequence[Stop], fields: Sequence[str] = ()) -> list[Point]:
-        """Coordinates of each stop, in Korea; place names through the place index."""
-        return resolve_stops(
-            stops, self.places, fields or "stops", max_waypoints=self.settings.max_waypoints
-        )
+    def resolve_stops(
+        self, stops: Sequence[Stop], fields: Sequence[str] = (), *, alternatives: int = 0
+    ) -> list[Point]:
+        """Coordinates of each stop, in Korea; place names through the place index.
+        ``alternatives`` stops after the destination stand in for it (a changed
+        destination on a map), so they do not count as waypoints."""
+        most = self.settings.max_waypoints + alternatives
+        return resolve_stops(stops, self.places, fields or "stops", max_waypoints=most)
 
     def check_in_korea(self, points: Sequence[Point], fields: Sequence[str]) -> None:
         check_in_korea(points, fields, self.places)
@@ -52,6 +57,7 @@ def load_runtime(settings: Settings) -> Runtime:
         places=places,
         routing=Routing.from_settings(settings),
         templates=TemplateSet.load(settings.templates_dir),
+        outlines=Outlines(places.boundaries("sigungu")),
     )
     log.info("loaded in %.2f s", time.perf_counter() - started)
     return runtime

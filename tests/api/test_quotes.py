@@ -57,16 +57,6 @@ def test_quote_with_caller_legs_is_priced_from_the_published_rates(client):
     assert {"code", "label", "amount"} <= set(quote["breakdown"][0])
 
 
-def test_late_night_and_out_of_city_add_up(client):
-    legs = [{"distance_m": 20_000, "duration_s": 1500}]
-    response = client.post(
-        "/v1/quotes", json=body(at="2026-11-27T23:30:00+09:00", destination=JEONGJA, legs=legs)
-    )
-    quote = response.json()
-    assert quote["fare"] == round_100(seoul_meter(20_000) * 1.6)
-    assert {"late_night_40", "out_of_area"} <= {line["code"] for line in quote["breakdown"]}
-
-
 def test_place_names_are_routed_with_a_band(client):
     response = client.post(
         "/v1/quotes",

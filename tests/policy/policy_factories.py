@@ -21,7 +21,7 @@ from fare_service.policy import (
     decide,
     instruct,
 )
-from fare_service.policy.models import PaymentMethod
+from fare_service.policy.models import Notes, PaymentMethod
 
 KST = timezone(timedelta(hours=9))
 ORIGINAL_FARE = 25_000
@@ -68,25 +68,41 @@ NO_CHANGE = Change()
 
 
 def customer_texts(instruction: Instruction) -> dict[str, str]:
-    return {
-        "scripts.customer": instruction.scripts.customer,
-        "sms.fare_adjusted": instruction.sms.fare_adjusted,
-        "sms.customer_unreachable": instruction.sms.customer_unreachable,
+    """What the customer hears or reads, by field path; lists joined, absent SMS left out."""
+    scripts, sms = instruction.scripts, instruction.sms
+    texts = {
+        "scripts.opening": "\n".join(scripts.opening),
+        "scripts.customer": "\n".join(scripts.customer),
+        "sms.fare_adjusted": sms.fare_adjusted,
+        "sms.customer_unreachable": sms.customer_unreachable,
     }
+    return {where: text for where, text in texts.items() if text is not None}
+
+
+def spoken_texts(instruction: Instruction) -> dict[str, str]:
+    """What anyone outside the centre hears or reads: the customer's and the driver's."""
+    texts = customer_texts(instruction) | {
+        "scripts.driver": "\n".join(instruction.scripts.driver),
+        "sms.driver_delay": instruction.sms.driver_delay,
+    }
+    return {where: text for where, text in texts.items() if text is not None}
 
 
 def all_texts(instruction: Instruction) -> dict[str, str]:
     """Every rendered text by its field path, the lists joined."""
-    texts = customer_texts(instruction) | {
+    texts = spoken_texts(instruction) | {
         "headline": instruction.headline,
         "category": instruction.category,
-        "scripts.driver": instruction.scripts.driver,
-        "sms.driver_delay": instruction.sms.driver_delay,
         "memo.original_call": instruction.memo.original_call,
         "memo.forced_call": instruction.memo.forced_call or "",
         "admin_steps": "\n".join(instruction.admin_steps),
     }
     return texts | {f"warnings.{w.code}": w.message for w in instruction.warnings}
+
+
+def said(lines: tuple[str, ...]) -> str:
+    """A script's lines as the agent reads them, one after the other."""
+    return "\n".join(lines)
 
 
 def build_instruction(
@@ -98,7 +114,21 @@ def build_instruction(
     *,
     forced_call_id: str | None = None,
     band: tuple[float, float] = (-0.30, 0.50),
+    notes: Notes | None = None,
+    route_m: int | None = None,
+    max_route_m: int | None = None,
+    support_phone: str | None = None,
 ) -> Instruction:
     """:func:`decide` then :func:`instruct`, as ``service.adjusting`` calls them."""
-    decision = decide(call, change, checks, estimate, forced_call_id=forced_call_id, band=band)
-    return instruct(decision, templates)
+    decision = decide(
+        call,
+        change,
+        checks,
+        estimate,
+        forced_call_id=forced_call_id,
+        band=band,
+        notes=notes,
+        route_m=route_m,
+        max_route_m=max_route_m,
+    )
+    return instruct(decision, templates, support_phone=support_phone)

@@ -15,6 +15,7 @@ from policy_factories import (
     make_checks,
     make_estimate,
     new_destination,
+    said,
 )
 
 from fare_service.policy import (
@@ -96,15 +97,17 @@ def test_an_agreed_fare_below_the_tariff_minimum_is_flagged(templates: TemplateS
 
 
 def test_the_sms_states_the_agreed_amount_date_and_places(templates: TemplateSet) -> None:
-    # 2026-03-05 15:30 UTC is 2026-03-06 00:30 in Seoul: the SMS uses Seoul's date
-    call = make_call(requested_at=datetime(2026, 3, 5, 15, 30, tzinfo=UTC), state=COMPLETED)
+    # 2026-01-04 15:30 UTC is 2026-01-05 00:30 in Seoul: the SMS uses Seoul's date, written
+    # as people write it ("1월 5일", not "01월 05일")
+    call = make_call(requested_at=datetime(2026, 1, 4, 15, 30, tzinfo=UTC), state=COMPLETED)
     result = build_instruction(
         call, new_destination(agreed_fare=31_000), make_checks(), make_estimate(), templates
     )
     sms = result.sms
+    assert sms.fare_adjusted is not None
     assert "31,000원" in sms.fare_adjusted and "25,000원" in sms.fare_adjusted
     for text in (sms.fare_adjusted, sms.customer_unreachable, sms.driver_delay):
-        assert "03월 06일" in text
+        assert text is not None and "1월 5일 " in text and "01월" not in text
         assert "강남구 역삼동" in text and "분당구 서현동" in text
 
 
@@ -118,8 +121,9 @@ def test_a_same_amount_on_a_changed_route_is_still_spelled_out(templates: Templa
     )
     assert result.agreed_amount == 25_000 and result.fare_changed is False
     assert result.route_changed is True
-    assert "25,000원" in result.sms.fare_adjusted
-    assert "25,000원" in result.scripts.customer and "25,000원" in result.scripts.driver
+    assert result.sms.fare_adjusted is None  # nothing was adjusted: no "요금조정 완료" SMS
+    assert "같은 25,000원" in said(result.scripts.customer)
+    assert "같은 25,000원" in said(result.scripts.driver)
     assert WarningCode.SAME_AMOUNT_ON_CHANGED_ROUTE in codes(result)
 
 
@@ -167,6 +171,7 @@ def test_headline_fields_and_category_for_a_completed_card_call_with_a_new_fare(
         "cancel_amount",
         "when",
         "on_call",
+        "refund_amount",
     }
 
 
@@ -213,8 +218,8 @@ def test_admin_steps_follow_the_guide_path_then_the_payment(templates: TemplateS
             COMPLETED,
             PaymentMethod.CARD,
             Change(agreed_fare=28_000),
-            "25,000원은 취소하고 28,000원으로",
-            "25,000원은 취소하고 28,000원으로",
+            "25,000원은 취소하고, 처음 호출하신 건으로 28,000원을 다시 결제",
+            "25,000원은 취소하고 28,000원으로 다시 결제",
         ),
         (COMPLETED, PaymentMethod.CASH, NO_CHANGE, "25,000원을 현금으로", "25,000원을 현금으로"),
         (
@@ -236,9 +241,9 @@ def test_the_scripts_fit_the_exact_case(
 ) -> None:
     call = make_call(state=state, payment=payment)
     result = build_instruction(call, change, make_checks(), None, templates)
-    assert customer_says in result.scripts.customer
-    assert driver_says in result.scripts.driver
-    assert "한 번만" in result.scripts.customer and "한 번만" in result.scripts.driver
+    customer, driver = said(result.scripts.customer), said(result.scripts.driver)
+    assert customer_says in customer and driver_says in driver
+    assert "한 번만" in customer and "한 번만" in driver
 
 
 def test_consigned_scripts_before_and_after_driving(templates: TemplateSet) -> None:
@@ -252,9 +257,10 @@ def test_consigned_scripts_before_and_after_driving(templates: TemplateSet) -> N
     after = build_instruction(
         make_call(type=CallType.CONSIGNED), NO_CHANGE, make_checks(), None, templates
     )
-    assert "운행을 시작하지" in before.scripts.driver and "새로 호출" in before.scripts.customer
-    assert "25,000원을 현금으로" in after.scripts.driver
-    assert "보험" in after.scripts.customer
+    assert "운행을 시작하지" in said(before.scripts.driver)
+    assert "새로 호출" in said(before.scripts.customer)
+    assert "25,000원을 현금으로" in said(after.scripts.driver)
+    assert "보험" in said(after.scripts.customer)
     assert before.admin_steps and before.memo.forced_call is None
 
 
@@ -262,7 +268,7 @@ def test_a_recalling_customer_is_asked_to_cancel_the_new_call(templates: Templat
     result = build_instruction(
         make_call(), NO_CHANGE, make_checks(customer_recalling=True), None, templates
     )
-    assert "'호출 취소'" in result.scripts.customer
+    assert "'호출 취소'" in said(result.scripts.customer)
     assert any("재호출 중" in step for step in result.admin_steps)
     assert "고객 재호출 중" in result.headline
 
@@ -294,5 +300,7 @@ def test_any_amounts_are_stated_as_agreed_and_add_up(
     call = make_call(fare=original, state=state, payment=payment)
     result = build_instruction(call, Change(agreed_fare=agreed), make_checks(), None, templates)
     assert result.fare_delta == agreed - original and result.agreed_amount == agreed
-    assert f"{agreed:,}원" in result.sms.fare_adjusted
+    assert f"{agreed:,}원" in said(result.scripts.customer)
+    assert f"{agreed:,}원" in (result.sms.fare_adjusted or f"{agreed:,}원")
     assert result.fare_changed == (agreed != original)
+    assert (result.sms.fare_adjusted is None) == (agreed == original)

@@ -85,7 +85,7 @@ def test_partner_calls_go_to_the_situation_room_and_nothing_else(call_type: Call
     assert d.outcome is Outcome.REFER_TO_SITUATION_ROOM
     assert d.blockers == () and d.payment.action is PaymentAction.NONE and d.payment.amount == 0
     assert d.insured is False
-    assert d.warnings == ()
+    assert d.warnings == (WarningCode.WRITE_TICKET,)  # the ticket, whatever the outcome
 
 
 def test_consigned_before_driving_declines_with_no_payment() -> None:
@@ -121,7 +121,8 @@ def test_unverified_identity_blocks_everything_else() -> None:
     for call_type in CallType:
         d = decide(make_call(type=call_type), NO_CHANGE, checks, None)
         assert (d.outcome, d.blockers) == (Outcome.BLOCKED, (Blocker.IDENTITY_NOT_VERIFIED,))
-        assert d.payment.action is PaymentAction.NONE and d.warnings == ()
+        assert d.payment.action is PaymentAction.NONE
+        assert d.warnings == (WarningCode.WRITE_TICKET,)
 
 
 ALONE = [
@@ -143,7 +144,10 @@ def test_each_blocker_alone(checks: dict, change: Change, blocker: Blocker) -> N
     d = decide(make_call(), change, make_checks(**checks), make_estimate())
     assert (d.outcome, d.blockers) == (Outcome.BLOCKED, (blocker,))
     assert d.payment.action is PaymentAction.NONE and d.insured is False
-    assert WarningCode.NO_DRIVING_UNTIL_LINKED in d.warnings
+    # Driving before the link is uninsured; once-only means the link never comes.
+    never = blocker is Blocker.ALREADY_RECONNECTED
+    assert (WarningCode.NO_DRIVING_UNTIL_LINKED in d.warnings) is not never
+    assert (WarningCode.NOT_INSURED in d.warnings) is never
 
 
 def test_customer_consent_is_not_needed_when_nothing_changes() -> None:
@@ -187,10 +191,83 @@ def test_a_changed_route_at_the_same_amount_still_needs_the_customer() -> None:
     assert WarningCode.SAME_AMOUNT_ON_CHANGED_ROUTE in agreed.warnings
 
 
-def test_an_absent_driver_is_a_warning_not_a_blocker() -> None:
-    d = decide(make_call(), NO_CHANGE, make_checks(driver_present=False), None)
-    assert d.outcome is Outcome.RECONNECT
-    assert d.warnings[0] is WarningCode.DRIVER_NOT_PRESENT
+def test_an_absent_driver_blocks_before_any_other_rule() -> None:
+    """The guide is the "기사 함께 O" article: without the driver it does not apply, call
+    types and the other checks included; nothing else is asked (nothing can clear it)."""
+    checks = make_checks(driver_present=False, driver_consent=False, customer_recalling=True)
+    for call_type in CallType:
+        d = decide(make_call(type=call_type), NO_CHANGE, checks, None)
+        assert (d.outcome, d.blockers) == (Outcome.BLOCKED, (Blocker.DRIVER_NOT_PRESENT,))
+        assert d.payment.action is PaymentAction.NONE and not d.insured
+        assert d.warnings[0] is WarningCode.DRIVER_NOT_PRESENT
+        assert WarningCode.NO_DRIVING_UNTIL_LINKED not in d.warnings
+    unverified = decide(make_call(), NO_CHANGE, make_checks(identity_verified=False), None)
+    assert unverified.blockers == (Blocker.IDENTITY_NOT_VERIFIED,)  # identity comes first
+
+
+def test_a_completed_call_that_was_never_driven_is_refused() -> None:
+    with pytest.raises(BadInput) as caught:
+        make_call(state=COMPLETED, driving_started=False)
+    assert caught.value.field == "call.driving_started"
+
+
+# A consigned call driven and completed by card was charged 25,000 won already.
+CONSIGNED_COMPLETED_CARD = [
+    # agreed fare, action, amount (cash on arrival), refund
+    (None, PaymentAction.ALREADY_PAID, 0, None),
+    (ORIGINAL_FARE, PaymentAction.ALREADY_PAID, 0, None),
+    (NEW_FARE, PaymentAction.CASH_COLLECT, NEW_FARE - ORIGINAL_FARE, None),  # 6,000
+    (22_000, PaymentAction.NONE, 0, ORIGINAL_FARE - 22_000),  # 3,000 back
+]
+
+
+@pytest.mark.parametrize(("agreed", "action", "amount", "refund"), CONSIGNED_COMPLETED_CARD)
+def test_a_consigned_completed_card_call_is_never_charged_twice(
+    agreed: int | None, action: PaymentAction, amount: int, refund: int | None
+) -> None:
+    call = make_call(type=CallType.CONSIGNED, state=COMPLETED)
+    change = Change(agreed_fare=agreed)
+    d = decide(call, change, make_checks(), None)
+    assert d.outcome is Outcome.DECLINE and not d.insured
+    assert (d.payment.action, d.payment.amount, d.payment.refund_amount) == (action, amount, refund)
+    assert ORIGINAL_FARE + d.payment.amount - (refund or 0) == (agreed or ORIGINAL_FARE)
+    assert (WarningCode.REFUND_DIFFERENCE in d.warnings) is (refund is not None)
+
+
+def test_a_consigned_completed_card_call_keeps_the_charge_when_the_customer_did_not_agree() -> None:
+    call = make_call(type=CallType.CONSIGNED, state=COMPLETED)
+    d = decide(call, Change(agreed_fare=NEW_FARE), make_checks(customer_consent=False), None)
+    assert (d.payment.action, d.payment.amount) == (PaymentAction.ALREADY_PAID, 0)
+    assert WarningCode.FARE_CHANGE_NOT_AGREED in d.warnings
+
+
+def test_a_blocked_case_knows_what_it_will_pay_once_cleared() -> None:
+    checks = make_checks(driver_consent=False, customer_consent=False)
+    d = decide(make_call(state=COMPLETED), new_destination(), checks, make_estimate())
+    assert d.payment.action is PaymentAction.NONE
+    linked = d.payment_once_linked
+    assert (linked.action, linked.amount, linked.cancel_amount) == (
+        PaymentAction.CANCEL_AND_RECHARGE,
+        31_000,
+        ORIGINAL_FARE,
+    )
+
+
+@pytest.mark.parametrize(("route_m", "warned"), [(150_000, False), (150_001, True), (None, False)])
+def test_a_route_longer_than_a_ride_asks_to_confirm_the_stops(
+    route_m: int | None, warned: bool
+) -> None:
+    d = decide(
+        make_call(),
+        new_destination(),
+        make_checks(),
+        make_estimate(),
+        route_m=route_m,
+        max_route_m=150_000,
+    )
+    assert (WarningCode.CONFIRM_STOPS in d.warnings) is warned
+    if warned:
+        assert d.warnings[0] is WarningCode.CONFIRM_STOPS
 
 
 def test_bad_inputs_name_their_field() -> None:

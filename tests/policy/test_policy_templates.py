@@ -47,6 +47,9 @@ def test_an_operator_file_replaces_the_shipped_one(tmp_path: Path) -> None:
         # allowed in the scripts, but an SMS does not get the payment amount
         ("sms_customer_unreachable", "{{ origin }} {{ amount }}", "amount"),
         ("headline", "{% if vip %}VIP{% endif %}", "vip"),
+        # the agent's note goes to the memo and the admin step, never aloud
+        ("customer_script", "{{ reason }}", "reason"),
+        ("sms_fare_adjusted", "{{ support_phone }}", "support_phone"),
     ],
 )
 def test_an_unknown_variable_is_refused_at_load(
@@ -110,3 +113,25 @@ def test_an_error_while_rendering_names_the_file_and_its_line(tmp_path: Path) ->
     assert str(path) in str(caught.value) and caught.value.field == "customer_script"
     frames = traceback.extract_tb(caught.value.__cause__.__traceback__)
     assert (str(path), 2) in [(frame.filename, frame.lineno) for frame in frames]
+
+
+def test_an_operator_script_is_read_line_by_line(tmp_path: Path) -> None:
+    """A script's lines are its rendered lines, blank ones and surrounding spaces dropped."""
+    (tmp_path / "opening_script.j2").write_text(
+        "[공식 첫인사] 고객님, 많이 놀라셨죠.\n\n"
+        "   {{ date }} {{ origin }} 출발 건 맞으신가요?  \n",
+        "utf-8",
+    )
+    result = build_instruction(
+        make_call(), NO_CHANGE, make_checks(), None, TemplateSet.load(tmp_path)
+    )
+    assert result.scripts.opening == (
+        "[공식 첫인사] 고객님, 많이 놀라셨죠.",
+        "11월 18일 강남구 역삼동 출발 건 맞으신가요?",
+    )
+    assert (
+        result.scripts.customer
+        == build_instruction(
+            make_call(), NO_CHANGE, make_checks(), None, TemplateSet.load(None)
+        ).scripts.customer
+    )

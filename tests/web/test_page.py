@@ -77,3 +77,35 @@ def test_assets_carry_a_content_hash(page_html: str) -> None:
 
 def test_no_inline_event_handlers(page_html: str) -> None:
     assert not re.search(r"\son[a-z]+=", page_html)
+
+
+def test_every_field_an_error_can_name_has_its_korean_name(page_html: str) -> None:
+    """The API's ``errors[].field`` lands on the control with that ``data-field``; its
+    ``data-label`` is how the error names it, so none may be missing or English."""
+    parsed = _Inputs()
+    parsed.feed(page_html)
+    fields = [c for c in parsed.controls if c.get("data-field")]
+    assert len(fields) >= 20
+    korean = re.compile(r"[가-힣]")
+    unnamed = [c["data-field"] for c in fields if not korean.search(c.get("data-label") or "")]
+    assert unnamed == []
+    for name in ("call.state", "call.payment", "call.driving_started"):
+        (control,) = [c for c in fields if c["data-field"] == name]
+        assert "data-choice" in control, f"{name} starts unchosen"
+
+
+def test_no_choice_that_decides_money_is_made_for_the_agent(page_html: str) -> None:
+    for name in ("call.state", "call.payment", "call.driving_started"):
+        pattern = rf'<select[^>]*data-field="{re.escape(name)}".*?</select>'
+        select = re.search(pattern, page_html, re.S)
+        assert select, name
+        assert '<option value="">' in select.group(0)
+        assert "selected" not in select.group(0)
+    assert not re.search(r'<input[^>]*type="checkbox"[^>]*\schecked', page_html)
+
+
+def test_every_script_is_loaded_once_in_order(page_html: str) -> None:
+    loaded = re.findall(r'<script src="/static/([\w.-]+)\?v=[0-9a-f]{12}" defer>', page_html)
+    shipped = sorted(p.name for p in (routes_web.WEB_DIR / "static").glob("*.js"))
+    assert sorted(loaded) == shipped
+    assert loaded[0] == "form-base.js" and loaded[-1] == "app.js"

@@ -12,10 +12,12 @@ or answered. Pricing item by item through ``quote_route`` cost ~250 us an item, 
 batches piled up under the admin UI's load mix (client p99 of quotes 75 ms,
 ``benchmarks/run_load.sh``); planned and priced ten at a time, the engine's fixed cost per
 call (~250 us, one call per tariff version) was a third of an item's CPU. Priced a chunk
-at a time, an item costs about what it cost before the one road (commit 7eff519,
-``benchmarks/compare_batch.py`` and ``benchmarks/batch_instructions.py``;
-``docs/performance.md``). The longest slice, the engine for a chunk and ten answers, is
-~2-3 ms; a slice planning ten items ~0.7 ms.
+at a time, planning and pricing cost 1.1x what stop 13's tables did (commit 7eff519;
+``benchmarks/batch_instructions.py`` and ``benchmarks/compare_batch.py``,
+``docs/performance.md``), before the search for a route's last exit from the home area
+(issue 16), ~2 ms for each ride that ends outside it. The longest slice, the engine for a
+chunk and ten answers, is ~2-3 ms; a slice planning ten items ~0.7 ms, more when it
+searches exits.
 """
 
 from __future__ import annotations

@@ -98,7 +98,7 @@ def adjustment_body(rng: random.Random) -> dict[str, Any]:
             {"agreed_fare": 30000},
         ]
     )
-    return {
+    body = {
         "tariff_id": "daeri-standard",
         "call": {
             "id": f"C{rng.randrange(10**8):08d}",
@@ -116,6 +116,9 @@ def adjustment_body(rng: random.Random) -> dict[str, Any]:
         "checks": checks,
         "forced_call_id": f"F{rng.randrange(10**8):08d}",
     }
+    call = body["call"]  # a completed call was driven (the API refuses it otherwise)
+    call["driving_started"] = call["driving_started"] or call["state"] == "completed"
+    return body
 
 
 def batch_body(rng: random.Random, items: int = 100) -> dict[str, Any]:

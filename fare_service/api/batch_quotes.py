@@ -2,17 +2,22 @@
 
 Every item is read with the same schema and planned by the same
 :func:`~fare_service.service.quoting.plan_route` (tariff version, stops, legs, the
-out-of-area rule); each :data:`STEP` items' plans are then priced together by
+out-of-area rule); each :data:`CHUNK` items' plans are then priced together by
 :func:`~fare_service.service.quoting.price_plans`, the engine's array twin, which a
 property test holds equal to the one-route engine. ``tests/test_entrances.py`` holds each
 item's answer to the single endpoint's, byte for byte.
 
-Pricing item by item through ``quote_route`` cost ~250 us an item; under the admin UI's
-load mix the batches then ran five times longer, piled up, and each agent's quote waited
-behind one item of every batch in flight (client p99 75 ms, measured with
-``benchmarks/run_load.sh``). Priced 100 at a time, a batch held the event loop for ~6 ms
-at once (client p99 32 ms). Now the loop runs the worker's other requests after every
-:data:`STEP` items, planned and priced (~1.5 ms).
+The event loop runs the worker's other requests before every :data:`STEP` items planned
+or answered. Pricing item by item through ``quote_route`` cost ~250 us an item, and
+batches piled up under the admin UI's load mix (client p99 of quotes 75 ms,
+``benchmarks/run_load.sh``); planned and priced ten at a time, the engine's fixed cost per
+call (~250 us, one call per tariff version) was a third of an item's CPU. Priced a chunk
+at a time, planning and pricing cost 1.1x what stop 13's tables did (commit 7eff519;
+``benchmarks/batch_instructions.py`` and ``benchmarks/compare_batch.py``,
+``docs/performance.md``), before the search for a route's last exit from the home area
+(issue 16), ~2 ms for each ride that ends outside it. The longest slice, the engine for a
+chunk and ten answers, is ~2-3 ms; a slice planning ten items ~0.7 ms, more when it
+searches exits.
 """
 
 from __future__ import annotations
@@ -30,7 +35,8 @@ from fare_service.service.quoting import RoutePlan, plan_route, price_plans
 from fare_service.service.results import QuoteResult
 from fare_service.service.runtime import Runtime
 
-STEP = 10  # items planned and priced between two yields to the event loop (~1.5 ms)
+STEP = 10  # items planned between two yields to the event loop
+CHUNK = 100  # items priced together: one engine call per tariff version
 
 
 @dataclass(frozen=True)
@@ -50,19 +56,26 @@ class BatchQuoteResult:
 
 async def quote_items(items: list[dict[str, Any]], runtime: Runtime) -> BatchQuoteResult:
     answers: list[BatchItem] = []
-    for start in range(0, len(items), STEP):
-        await asyncio.sleep(0)
-        answers += await _step(items[start : start + STEP], runtime)
+    for start in range(0, len(items), CHUNK):
+        answers += await _chunk(items[start : start + CHUNK], runtime)
     ok = sum(answer.ok for answer in answers)
     return BatchQuoteResult(tuple(answers), ok, len(answers) - ok)
 
 
-async def _step(items: list[dict[str, Any]], runtime: Runtime) -> list[BatchItem]:
-    """Plan each item, price the plans together, answer in order."""
-    planned = [await _plan(raw, runtime) for raw in items]
-    plans = [plan for plan in planned if isinstance(plan, RoutePlan)]
-    priced = iter(price_plans(plans))
-    return [_answer(next(priced)) if isinstance(p, RoutePlan) else p for p in planned]
+async def _chunk(items: list[dict[str, Any]], runtime: Runtime) -> list[BatchItem]:
+    """Plan each item, price the plans together, answer in order; the event loop runs
+    the worker's other requests before every :data:`STEP` items planned or answered."""
+    planned: list[RoutePlan | BatchItem] = []
+    for start in range(0, len(items), STEP):
+        await asyncio.sleep(0)
+        planned += [await _plan(raw, runtime) for raw in items[start : start + STEP]]
+    priced = price_plans([plan for plan in planned if isinstance(plan, RoutePlan)])
+    answers: list[BatchItem] = []
+    for start in range(0, len(planned), STEP):
+        await asyncio.sleep(0)
+        step = planned[start : start + STEP]
+        answers += [_answer(next(priced)) if isinstance(p, RoutePlan) else p for p in step]
+    return answers
 
 
 async def _plan(raw: dict[str, Any], runtime: Runtime) -> RoutePlan | BatchItem:

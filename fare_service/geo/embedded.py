@@ -94,16 +94,17 @@ class RouteProfile:
             raise ValueError(f"{path}: speed.kmh needs 24 speeds in (0, 130] km/h")
 
 
+LegPair = tuple[float, float]  # (distance_m, duration_s)
+
+
 @dataclass(frozen=True)
 class RouteLegs:
-    """One route's legs in order, as :class:`RouteArrays` has them per route."""
+    """One route's legs in order, ``(distance_m, duration_s)`` each: the point estimate
+    and its low and high band, as :class:`RouteArrays` has them per route."""
 
-    distance_m: tuple[float, ...]
-    duration_s: tuple[float, ...]
-    distance_low_m: tuple[float, ...]
-    distance_high_m: tuple[float, ...]
-    duration_low_s: tuple[float, ...]
-    duration_high_s: tuple[float, ...]
+    point: tuple[LegPair, ...]
+    low: tuple[LegPair, ...]
+    high: tuple[LegPair, ...]
 
 
 @dataclass(frozen=True)
@@ -142,19 +143,12 @@ class EmbeddedRouter:
         :meth:`route_arrays` gives them, in Python floats: a single quote's few stops."""
         speed_ms = self._speed_ms_at[hour % HOURS]
         profile = self.profile
-        great_circle_m = [
-            haversine_m(lat1, lon1, lat2, lon2, SCALARS)
-            for (lat1, lon1), (lat2, lon2) in pairwise(points)
-        ]
-        distance_m, low_m, high_m = (
-            tuple(m * factor for m in great_circle_m)
-            for factor in (profile.circuity, profile.circuity_low, profile.circuity_high)
-        )
-        return RouteLegs(
-            distance_m,
-            tuple(m / speed_ms for m in distance_m),
-            low_m,
-            high_m,
-            tuple(m / speed_ms for m in low_m),
-            tuple(m / speed_ms for m in high_m),
-        )
+        factors = (profile.circuity, profile.circuity_low, profile.circuity_high)
+        bands: tuple[list[LegPair], ...] = ([], [], [])
+        for (lat1, lon1), (lat2, lon2) in pairwise(points):
+            great_circle_m = haversine_m(lat1, lon1, lat2, lon2, SCALARS)
+            for band, factor in zip(bands, factors, strict=True):
+                distance_m = great_circle_m * factor
+                band.append((distance_m, distance_m / speed_ms))
+        point, low, high = (tuple(band) for band in bands)
+        return RouteLegs(point, low, high)

@@ -10,28 +10,33 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 
 import numpy as np
 
 from fare_service.clock import seoul_clock
 from fare_service.config import Settings
 from fare_service.errors import BadInput, InvalidRoute, RouterUnavailable, raise_all
-from fare_service.geo.embedded import EmbeddedRouter, RouteLegs, RouteProfile, check_point
+from fare_service.geo.embedded import (
+    EmbeddedRouter,
+    LegPair,
+    RouteLegs,
+    RouteProfile,
+    check_point,
+)
 from fare_service.geo.osrm import OsrmClient
 from fare_service.geo.places import PlaceIndex
 
 Point = tuple[float, float]  # (lat, lon) WGS84 degrees
 Stop = Point | str  # coordinates or a place name ("강남구 역삼동")
-LegPair = tuple[float, float]  # (distance_m, duration_s)
 
 
 @dataclass(frozen=True)
 class RoutedLegs(RouteLegs):
-    """Per leg: metres and seconds, the point estimate and its low/high band, and where
-    they came from."""
+    """Per leg ``(distance_m, duration_s)``: the point estimate and its low/high band, and
+    where they came from. Known legs (the caller's, a trace's) have no band: the three are
+    one tuple."""
 
     source: str  # "caller" | "trace" | "embedded" | "osrm" | "osrm-fallback-embedded"
     warnings: tuple[str, ...] = ()
@@ -39,26 +44,21 @@ class RoutedLegs(RouteLegs):
     @classmethod
     def fixed(cls, legs: Sequence[LegPair], source: str = "caller") -> RoutedLegs:
         """Legs known exactly (given by the caller, measured by a trace): no band."""
-        distance_m = tuple(float(d) for d, _ in legs)
-        duration_s = tuple(float(t) for _, t in legs)
-        return cls(distance_m, duration_s, distance_m, distance_m, duration_s, duration_s, source)
+        pairs = tuple((float(d), float(t)) for d, t in legs)
+        return cls(pairs, pairs, pairs, source)
 
     @classmethod
     def estimated(cls, legs: RouteLegs, source: str, warnings: tuple[str, ...] = ()) -> RoutedLegs:
-        """The embedded router's legs, with its band."""
-        return cls(**vars(legs), source=source, warnings=warnings)
+        """A router's legs, with its band."""
+        return cls(legs.point, legs.low, legs.high, source, warnings)
 
-    @cached_property
-    def point(self) -> tuple[LegPair, ...]:
-        return tuple(zip(self.distance_m, self.duration_s, strict=True))
+    variants: tuple[tuple[LegPair, ...], ...] = field(init=False, repr=False, compare=False)
+    """The distinct leg sets among the point estimate and its band, the point first: the
+    routes to price (one for known legs)."""
 
-    @cached_property
-    def low(self) -> tuple[LegPair, ...]:
-        return tuple(zip(self.distance_low_m, self.duration_low_s, strict=True))
-
-    @cached_property
-    def high(self) -> tuple[LegPair, ...]:
-        return tuple(zip(self.distance_high_m, self.duration_high_s, strict=True))
+    def __post_init__(self) -> None:
+        distinct = tuple(dict.fromkeys((self.point, self.low, self.high)))
+        object.__setattr__(self, "variants", distinct)  # frozen: derived once, here
 
 
 def resolve_stops(
@@ -169,9 +169,10 @@ class Routing:
         assumes free flow, so the high duration is the hour's average speed if slower."""
         speed_ms = self.embedded.profile.speed_kmh[_local_hour(at)] / 3.6
         slow_s = np.maximum(duration_s, distance_m / speed_ms)
-        fields = (distance_m, duration_s, distance_m, distance_m, duration_s, slow_s)
-        legs = [tuple(a.tolist()) for a in fields]
-        return RoutedLegs(*legs, source="osrm")  # type: ignore[arg-type, misc]
+        metres = distance_m.tolist()
+        point = tuple(zip(metres, duration_s.tolist(), strict=True))
+        slow = tuple(zip(metres, slow_s.tolist(), strict=True))
+        return RoutedLegs(point, point, slow, source="osrm")
 
     async def aclose(self) -> None:
         if self.osrm is not None:

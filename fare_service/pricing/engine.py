@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from fare_service.clock import seoul_clock, wall_time
+from fare_service.clock import seoul_clock, wall_times
 from fare_service.errors import InvalidRoute
 from fare_service.money import round_to_unit
 from fare_service.pricing.windows import (
@@ -141,7 +141,7 @@ class Routes:
             leg_distance_m=flat[:, 0],
             leg_duration_s=flat[:, 1],
             leg_route=np.repeat(np.arange(len(legs), dtype=np.int64), counts),
-            start=np.array([wall_time(s) for s in starts], dtype="datetime64[s]"),
+            start=wall_times(starts),
             waypoints=np.asarray(waypoints, dtype=np.int64),
             waiting_s=np.asarray(waiting_s, dtype=np.float64),
             outside_area=np.asarray(outside_area, dtype=bool),
@@ -269,11 +269,6 @@ class PricedRoute(NamedTuple):
     distance_m: int
     duration_s: int
     window_surcharges: tuple[int, ...]
-
-    def line(self, name: str) -> int:
-        """The amount of the breakdown line ``name`` (one of :data:`LINE_FIELDS`)."""
-        amount: int = getattr(self, name)
-        return amount
 
 
 _INT_FIELDS = PricedRoute._fields[:-1]

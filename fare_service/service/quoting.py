@@ -9,10 +9,9 @@ same fares and errors by ``tests/test_entrances.py``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 
 import numpy as np
 
@@ -76,10 +75,9 @@ class RoutePlan:
     outside_from: float = 0.0
     """Where the out-of-area surcharge starts, as a position in the legs (``Routes``)."""
 
-    @cached_property
+    @property
     def variants(self) -> tuple[tuple[LegPair, ...], ...]:
-        routed = self.legs.routed
-        return tuple(dict.fromkeys((routed.point, routed.low, routed.high)))
+        return self.legs.routed.variants
 
     def route(self, variant: tuple[LegPair, ...]) -> Route:
         return Route(
@@ -175,26 +173,27 @@ def _on_the_clock(position: float, point_s: list[float], legs: Sequence[LegPair]
     return float(len(legs))
 
 
-def price_plans(plans: Sequence[RoutePlan]) -> list[QuoteResult | InvalidRoute]:
+def price_plans(plans: Sequence[RoutePlan]) -> Iterator[QuoteResult | InvalidRoute]:
     """Many plans priced with one engine call per tariff version: the engine's array path,
     which a property test holds equal to the one-route path :func:`quote_route` takes.
-    A group the engine refuses is priced plan by plan, so each refusal is its own."""
-    results: list[QuoteResult | InvalidRoute | None] = [None] * len(plans)
+    A group the engine refuses is priced plan by plan, so each refusal is its own.
+
+    Each plan's quote, in order, is made when it is asked for (the engine runs at the
+    first), so a caller can give the event loop back between quotes."""
+    priced: list[list[PricedRoute] | None] = [None] * len(plans)
     groups: dict[int, list[int]] = {}
     for i, plan in enumerate(plans):
         groups.setdefault(id(plan.version), []).append(i)
     for members in groups.values():
         routes = [plans[i].route(v) for i in members for v in plans[i].variants]
         try:
-            priced = price_routes(plans[members[0]].version, Routes.of(routes))
+            rows = iter(price_routes(plans[members[0]].version, Routes.of(routes)).rows())
         except InvalidRoute:
-            for i in members:
-                results[i] = _result_or_error(plans[i])
-            continue
-        rows = iter(priced.rows())
+            continue  # None: priced alone
         for i in members:
-            results[i] = plans[i].result([next(rows) for _ in plans[i].variants])
-    return [result for result in results if result is not None]
+            priced[i] = [next(rows) for _ in plans[i].variants]
+    for plan, variants in zip(plans, priced, strict=True):
+        yield plan.result(variants) if variants is not None else _result_or_error(plan)
 
 
 def _result_or_error(plan: RoutePlan) -> QuoteResult | InvalidRoute:

@@ -76,10 +76,17 @@ def test_one_route_in_python_floats_equals_the_vectorized_router(points: list, h
     one = router.legs_of(points, hour)
     lat, lon = np.array(points).T
     many = router.route_arrays(lat[:-1], lon[:-1], lat[1:], lon[1:], hour)
-    for name in vars(one):
-        assert np.allclose(getattr(one, name), getattr(many, name), rtol=1e-12, atol=1e-9), name
-    assert len(one.distance_m) == len(points) - 1
-    assert all(type(value) is float for value in one.distance_m + one.duration_high_s)
+    bands = {
+        "point": (many.distance_m, many.duration_s),
+        "low": (many.distance_low_m, many.duration_low_s),
+        "high": (many.distance_high_m, many.duration_high_s),
+    }
+    for name, (distance_m, duration_s) in bands.items():
+        legs = getattr(one, name)
+        assert len(legs) == len(points) - 1
+        assert all(type(value) is float for leg in legs for value in leg)
+        assert np.allclose([d for d, _ in legs], distance_m, rtol=1e-12, atol=1e-9), name
+        assert np.allclose([t for _, t in legs], duration_s, rtol=1e-12, atol=1e-9), name
 
 
 def test_profile_file_with_wrong_values_is_refused(tmp_path: Path) -> None:

@@ -45,18 +45,22 @@ def test_embedded_legs_carry_the_band_and_the_source() -> None:
     profile = RouteProfile.load()
     straight_m = great_circle_m(*CITY_HALL, *GANGNAM_STATION)
     assert routed.source == "embedded" and routed.warnings == ()
-    assert routed.distance_m[0] == pytest.approx(straight_m * profile.circuity)
-    assert routed.distance_low_m[0] < routed.distance_m[0] < routed.distance_high_m[0]
-    assert routed.duration_s[0] == pytest.approx(
-        routed.distance_m[0] / (profile.speed_kmh[22] / 3.6)
+    (distance_m, duration_s), (low_m, low_s), (high_m, _) = (
+        routed.point[0],
+        *routed.low,
+        *routed.high,
     )
-    assert routed.low[0] == (routed.distance_low_m[0], routed.duration_low_s[0])
+    assert distance_m == pytest.approx(straight_m * profile.circuity)
+    assert low_m == pytest.approx(straight_m * profile.circuity_low)
+    assert low_m < distance_m < high_m
+    assert duration_s == pytest.approx(distance_m / (profile.speed_kmh[22] / 3.6))
+    assert low_s == pytest.approx(low_m / (profile.speed_kmh[22] / 3.6))
 
 
 def test_osrm_legs_are_used_when_the_server_answers(osrm_server: FakeOsrm) -> None:
     routed = legs_for(make_routing(osrm_server.url), [CITY_HALL, GANGNAM_STATION])
     assert routed.source == "osrm" and routed.point == ((1000.0, 100.0),)
-    assert routed.duration_high_s[0] >= routed.duration_s[0]
+    assert routed.high[0][1] >= routed.point[0][1]
 
 
 def test_a_failing_osrm_falls_back_to_embedded_and_says_so(osrm_server: FakeOsrm) -> None:
@@ -64,8 +68,8 @@ def test_a_failing_osrm_falls_back_to_embedded_and_says_so(osrm_server: FakeOsrm
     routed = legs_for(make_routing(osrm_server.url), [CITY_HALL, GANGNAM_STATION])
     assert routed.source == "osrm-fallback-embedded"
     assert len(routed.warnings) == 1 and "unavailable" in routed.warnings[0]
-    assert routed.distance_m[0] == pytest.approx(
-        legs_for(make_routing(), [CITY_HALL, GANGNAM_STATION]).distance_m[0]
+    assert routed.point[0][0] == pytest.approx(
+        legs_for(make_routing(), [CITY_HALL, GANGNAM_STATION]).point[0][0]
     )
 
 
@@ -146,4 +150,4 @@ def test_embedded_legs_follow_consecutive_points() -> None:
     points = [CITY_HALL, GANGNAM_STATION, (37.3947, 127.1112)]
     routed = legs_for(make_routing(), points)
     expected = [great_circle_m(*a, *b) * RouteProfile.load().circuity for a, b in pairwise(points)]
-    assert np.allclose(routed.distance_m, expected)
+    assert np.allclose([distance_m for distance_m, _ in routed.point], expected)

@@ -212,13 +212,19 @@ class PlaceIndex:
         route: np.ndarray,
         n: int,
         home_regions: Iterable[str],
+        ends_outside: np.ndarray | None = None,
     ) -> np.ndarray:
         """Per route, where its points' straight lines last leave the home regions
         (``area_exit.last_exits``: NaN when it ends inside, 0.0 when never inside)."""
         home = tuple(home_regions)
         lat, lon = np.asarray(lat_deg, np.float64), np.asarray(lon_deg, np.float64)
         return area_exit.last_exits(
-            lambda a, b: self._lookup.outside(a, b, home), lat, lon, np.asarray(route), n
+            lambda a, b: self._lookup.outside(a, b, home),
+            lat,
+            lon,
+            np.asarray(route),
+            n,
+            ends_outside,
         )
 
     def in_korea(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:

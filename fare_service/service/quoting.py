@@ -154,7 +154,8 @@ def _out_of_area(
     if not places.stops_outside(legs.points[-1:], home):
         return False, 0.0  # most rides end at home: one lookup, no line to follow
     lat, lon = np.array(legs.points, dtype=np.float64).T
-    position = float(places.last_exits(lat, lon, np.zeros(len(lat), np.int64), 1, home)[0])
+    route, ends_outside = np.zeros(len(lat), np.int64), np.ones(1, dtype=bool)
+    position = float(places.last_exits(lat, lon, route, 1, home, ends_outside)[0])
     if legs.point_s is not None:  # a trace: from its fixes' lines to its legs, by the clock
         position = _on_the_clock(position, legs.point_s, legs.routed.point)
     return True, position

@@ -5,7 +5,7 @@ A route is its points in order (a ride's stops, or a GPS trace's fixes) joined b
 lines: the embedded router and caller-given legs have no geometry, and a trace's fixes are
 seconds apart. Each line is sampled every :data:`SAMPLE_M` metres with the same lookup that
 names places (``PlaceIndex.outside_home``), and the crossing after the last sample inside
-the area is narrowed down to under a metre. An excursion into the area
+the area is narrowed down by bisection to under a metre. An excursion into the area
 shorter than a sample step can be missed; at 100 m that is less than one step of the Seoul
 meter (131 m).
 
@@ -23,20 +23,25 @@ import numpy as np
 import numpy.typing as npt
 
 from fare_service.geo.embedded import haversine_m
+from fare_service.geo.regions import INSIDE, UNSURE
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 Outside = Callable[[FloatArray, FloatArray], BoolArray]
 """Per point (lat, lon in degrees): outside every home region."""
+Quick = Callable[[FloatArray, FloatArray], npt.NDArray[np.int8]]
+"""Per point INSIDE, OUTSIDE or UNSURE, cheaply (``RegionLookup.quick_verdicts``): the
+samples it is sure of need no :data:`Outside` lookup, whose polygons are the dear part."""
 
 SAMPLE_M = 100.0
 MAX_SAMPLES = 5_000
 """Samples on one line at most (500 km at :data:`SAMPLE_M`); longer lines are sampled
 more sparsely."""
-REFINE = 128
-"""Parts the last sample step is cut into: 100 m / 128, under a metre. The lookup costs
-about the same for 32 parts as for 128 (the points near a boundary share its fixed cost)."""
+BISECTIONS = 7
+"""Halvings of the last sample step: 100 m / 128, under a metre (a Seoul meter step is
+131 m). Each halving is one lookup, and near a boundary one in three falls in a gap of
+the 읍면동 layer that only the trees answer (~100 us): twelve halvings cost twice these."""
 
 NO_SURCHARGE = np.nan
 """The position of a route that ends inside the area: it pays no surcharge."""
@@ -49,6 +54,7 @@ def last_exits(
     route: IntArray,
     n: int,
     ends_outside: BoolArray | None = None,
+    quick: Quick | None = None,
 ) -> FloatArray:
     """float64[n]: per route, where it last leaves the area (:data:`NO_SURCHARGE` when it
     ends inside, 0.0 when it never is inside: the whole ride runs outside).
@@ -56,7 +62,8 @@ def last_exits(
     ``lat``, ``lon``: every route's points, a route's together and in order; ``route``:
     int64, each point's route (0..n-1). A route of one point has no line: it is outside
     or not by that point. ``ends_outside``: per route, whether its last point is outside,
-    when the caller has looked it up already.
+    when the caller has looked it up already. With ``quick``, only the samples it is
+    unsure of after a route's last sure one inside are looked up in full.
     """
     position = np.full(n, NO_SURCHARGE)
     if not len(route):
@@ -79,10 +86,12 @@ def last_exits(
     step = 1.0 / samples[of_sample]
     fraction = (np.arange(len(of_sample)) - start) * step
 
-    def outside_at(k: IntArray, f: FloatArray) -> BoolArray:
-        return outside(a_lat[k] + (b_lat[k] - a_lat[k]) * f, a_lon[k] + (b_lon[k] - a_lon[k]) * f)
+    def at(k: IntArray, f: FloatArray) -> tuple[FloatArray, FloatArray]:
+        return a_lat[k] + (b_lat[k] - a_lat[k]) * f, a_lon[k] + (b_lon[k] - a_lon[k]) * f
 
-    inside = np.flatnonzero(~outside_at(of_sample, fraction))
+    inside = np.flatnonzero(
+        _inside(outside, quick, *at(of_sample, fraction), route[line[of_sample]], n)
+    )
     if not len(inside):
         return position
     last_inside = np.full(n, -1, dtype=np.int64)
@@ -90,12 +99,31 @@ def last_exits(
     exits = np.flatnonzero(last_inside >= 0)
     s = last_inside[exits]
     k, low, high = of_sample[s], fraction[s], fraction[s] + step[s]
-    # The last sample step, cut into REFINE parts in one lookup (not a bisection: each
-    # lookup has a fixed cost of tens of microseconds, a sample almost none).
-    part = np.arange(1, REFINE) / REFINE
-    finer = low[:, None] + (high - low)[:, None] * part
-    out = outside_at(np.repeat(k, REFINE - 1), finer.ravel()).reshape(finer.shape)
-    last_in = np.where(~out, np.arange(1, REFINE), 0).max(axis=1)  # 0: ``low`` itself
-    high = low + (high - low) * (last_in + 1) / REFINE
+    for _ in range(BISECTIONS):  # one route: a point a lookup, looked up in plain Python
+        middle = (low + high) / 2
+        out = outside(*at(k, middle))
+        low, high = np.where(out, low, middle), np.where(out, middle, high)
     position[exits] = line[k] - first_point[exits] + high
     return position
+
+
+def _inside(
+    outside: Outside,
+    quick: Quick | None,
+    lat: FloatArray,
+    lon: FloatArray,
+    route: IntArray,
+    n: int,
+) -> BoolArray:
+    """Per sample (in route order; ``route``: each one's): inside the area, as far as the
+    last exit can tell. Samples before a route's last one surely inside cannot be its
+    last inside, so only the unsure ones after it are looked up."""
+    if quick is None:
+        return ~outside(lat, lon)
+    verdict = quick(lat, lon)
+    inside = verdict == INSIDE
+    last_sure = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(last_sure, route[inside], np.flatnonzero(inside))
+    ask = np.flatnonzero((verdict == UNSURE) & (np.arange(len(route)) > last_sure[route]))
+    inside[ask] = ~outside(lat[ask], lon[ask])
+    return inside

@@ -225,6 +225,7 @@ class PlaceIndex:
             np.asarray(route),
             n,
             ends_outside,
+            lambda a, b: self._lookup.quick_verdicts(a, b, home),
         )
 
     def in_korea(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:

@@ -42,6 +42,7 @@ EMD_CELLS = 8192  # cells whose candidates are kept (~5 MB; Seoul and Gyeonggi a
 HOME_SETS = 64  # distinct home-region lists whose verdict tables are kept
 AREA_LEVELS = ("emd", "sigungu", "sido")  # the order of the rule, and of ``codes``
 INSIDE, OUTSIDE, UNSURE = 0, 1, 2  # verdicts; UNSURE: a grid class that cannot tell
+FEW_POINTS = 8  # up to this many, ``outside`` looks points up one by one in Python
 
 Point = tuple[float, float]  # (lat, lon) in WGS84 degrees
 
@@ -141,7 +142,15 @@ class RegionLookup:
     def outside(
         self, lat_deg: np.ndarray, lon_deg: np.ndarray, home: Sequence[str]
     ) -> npt.NDArray[np.bool_]:
-        """Per point: its area is in none of the ``home`` regions (code prefixes)."""
+        """Per point: its area is in none of the ``home`` regions (code prefixes).
+
+        A few points are looked up one by one in plain Python (:meth:`_outside_one`), where
+        the array path's fixed cost, ~100 us, would be most of the work: the last exit of a
+        route (``area_exit``) asks about one point at a time while it narrows it down."""
+        if lat_deg.size <= FEW_POINTS:
+            home_set = tuple(home)
+            points = zip(lat_deg.tolist(), lon_deg.tolist(), strict=True)
+            return np.array([self._outside_one(lat, lon, home_set) for lat, lon in points], bool)
         verdicts = self._verdicts(tuple(home))
         verdict = verdicts.by_class.take(self._grid.classes(lat_deg, lon_deg))
         undecided = np.flatnonzero(verdict == UNSURE)
@@ -149,16 +158,24 @@ class RegionLookup:
         verdict[undecided] = verdicts.by_area.take(areas)  # -1, nowhere: the last entry
         return verdict == OUTSIDE
 
+    def quick_verdicts(
+        self, lat_deg: np.ndarray, lon_deg: np.ndarray, home: Sequence[str]
+    ) -> npt.NDArray[np.int8]:
+        """Per point INSIDE, OUTSIDE, or UNSURE where the grid alone cannot tell (near a
+        home region's boundary): :meth:`outside` without its dear part, the polygons."""
+        return self._verdicts(tuple(home)).by_class.take(self._grid.classes(lat_deg, lon_deg))
+
     def any_outside(self, points: Sequence[Point], home: Sequence[str]) -> bool:
         """:meth:`outside` of a few points, in plain Python: true when any is outside."""
-        verdicts = self._verdicts(tuple(home))
-        for lat, lon in points:
-            verdict = verdicts.by_class.item(self._grid.class_at(lat, lon))
-            if verdict == UNSURE:
-                verdict = verdicts.by_area.item(self.areas_of([(lat, lon)])[0])
-            if verdict == OUTSIDE:
-                return True
-        return False
+        home_set = tuple(home)
+        return any(self._outside_one(lat, lon, home_set) for lat, lon in points)
+
+    def _outside_one(self, lat: float, lon: float, home: tuple[str, ...]) -> bool:
+        verdicts = self._verdicts(home)
+        verdict = verdicts.by_class.item(self._grid.class_at(lat, lon))
+        if verdict == UNSURE:
+            verdict = verdicts.by_area.item(self.areas_of([(lat, lon)])[0])
+        return bool(verdict == OUTSIDE)
 
     def sido_codes(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> npt.NDArray[np.str_]:
         """Per point its area's 시도 code, ``""`` nowhere."""

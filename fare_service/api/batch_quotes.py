@@ -31,7 +31,7 @@ from pydantic import ValidationError
 from fare_service.api.problems import service_problem, validation_problem
 from fare_service.api.schemas import QuoteRequest
 from fare_service.errors import FareServiceError
-from fare_service.service.quoting import RoutePlan, plan_route, price_plans
+from fare_service.service.quoting import RoutePlan, find_exits, plan_route, price_plans
 from fare_service.service.results import QuoteResult
 from fare_service.service.runtime import Runtime
 
@@ -69,7 +69,8 @@ async def _chunk(items: list[dict[str, Any]], runtime: Runtime) -> list[BatchIte
     for start in range(0, len(items), STEP):
         await asyncio.sleep(0)
         planned += [await _plan(raw, runtime) for raw in items[start : start + STEP]]
-    priced = price_plans([plan for plan in planned if isinstance(plan, RoutePlan)])
+    plans = find_exits([plan for plan in planned if isinstance(plan, RoutePlan)], runtime)
+    priced = price_plans(plans)
     answers: list[BatchItem] = []
     for start in range(0, len(planned), STEP):
         await asyncio.sleep(0)
@@ -80,7 +81,8 @@ async def _chunk(items: list[dict[str, Any]], runtime: Runtime) -> list[BatchIte
 
 async def _plan(raw: dict[str, Any], runtime: Runtime) -> RoutePlan | BatchItem:
     try:
-        return await plan_route(QuoteRequest.model_validate(raw).route_query(), runtime)
+        query = QuoteRequest.model_validate(raw).route_query()
+        return await plan_route(query, runtime, exits=False)  # found for the chunk at once
     except ValidationError as exc:
         return BatchItem(ok=False, problem=validation_problem(exc.errors()))
     except FareServiceError as exc:

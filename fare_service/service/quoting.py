@@ -10,7 +10,7 @@ same fares and errors by ``tests/test_entrances.py``.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import numpy as np
@@ -74,6 +74,9 @@ class RoutePlan:
     outside: bool
     outside_from: float = 0.0
     """Where the out-of-area surcharge starts, as a position in the legs (``Routes``)."""
+    exit_to_find: bool = False
+    """``outside_from`` is still to be found (:func:`find_exits`): the route ends outside
+    a home area left after its last exit (``applies_to = "after_last_exit"``)."""
 
     @property
     def variants(self) -> tuple[tuple[LegPair, ...], ...]:
@@ -119,11 +122,13 @@ def price_point(plan: RoutePlan) -> PricedRoute:
     return _price(plan, plan.route(plan.legs.routed.point))
 
 
-async def plan_route(query: RouteQuery, runtime: Runtime) -> RoutePlan:
+async def plan_route(query: RouteQuery, runtime: Runtime, *, exits: bool = True) -> RoutePlan:
     """Everything before the engine: the tariff version, the legs, the out-of-area rule.
 
     A trace starts at its first fix kept, whatever ``at`` says: its legs run back to back
     from there, so the tariff version and the late-night windows see the ride's real clock.
+    With ``exits=False`` the last exit is left to :func:`find_exits`, which looks many
+    routes' up at once (the batch endpoint: each search has a fixed cost of ~0.5 ms).
     """
     if query.trace is not None:
         legs = _trace_legs(query, runtime)
@@ -133,32 +138,50 @@ async def plan_route(query: RouteQuery, runtime: Runtime) -> RoutePlan:
         at = query.at or clock.now()
         tariff, version = runtime.book.version_at(query.tariff_id, at, query.at_field)
         legs = await _legs(query, at, runtime)
-    outside, outside_from = _out_of_area(query, version, legs, runtime)
-    return RoutePlan(query, tariff, version, at, legs, outside, outside_from)
+    outside, exit_to_find = _out_of_area(query, version, legs, runtime)
+    plan = RoutePlan(query, tariff, version, at, legs, outside, exit_to_find=exit_to_find)
+    return find_exits([plan], runtime)[0] if exits and exit_to_find else plan
 
 
 def _out_of_area(
     query: RouteQuery, version: TariffVersion, legs: _Legs, runtime: Runtime
-) -> tuple[bool, float]:
-    """Whether the route pays the out-of-area surcharge, and from where (``tariff.OutOfArea``):
-    with ``"whole"`` when any stop is outside the home area, from boarding; with
-    ``"after_last_exit"`` when the destination is, from where the route last leaves it."""
+) -> tuple[bool, bool]:
+    """Whether the route pays the out-of-area surcharge (``tariff.OutOfArea``), and whether
+    from a last exit still to find: with ``"whole"`` when any stop is outside the home
+    area, from boarding; with ``"after_last_exit"`` when the destination is."""
     area = version.out_of_area
     if area is None:
-        return False, 0.0
+        return False, False
     if query.outside_area is not None:  # legs alone: no points to place
-        return query.outside_area, 0.0
+        return query.outside_area, False
     places, home = runtime.places, area.home_regions
     if area.applies_to == "whole":
-        return places.stops_outside(legs.points, home), 0.0
-    if not places.stops_outside(legs.points[-1:], home):
-        return False, 0.0  # most rides end at home: one lookup, no line to follow
-    lat, lon = np.array(legs.points, dtype=np.float64).T
-    route, ends_outside = np.zeros(len(lat), np.int64), np.ones(1, dtype=bool)
-    position = float(places.last_exits(lat, lon, route, 1, home, ends_outside)[0])
-    if legs.point_s is not None:  # a trace: from its fixes' lines to its legs, by the clock
-        position = _on_the_clock(position, legs.point_s, legs.routed.point)
-    return True, position
+        return places.stops_outside(legs.points, home), False
+    outside = places.stops_outside(legs.points[-1:], home)  # most rides end at home
+    return outside, outside
+
+
+def find_exits(plans: Sequence[RoutePlan], runtime: Runtime) -> list[RoutePlan]:
+    """The plans, each whose last exit was to find with its ``outside_from``: one search
+    per tariff version's home area, for all their routes at once (``geo/area_exit.py``)."""
+    found = list(plans)
+    by_home: dict[tuple[str, ...], list[int]] = {}
+    for i, plan in enumerate(plans):
+        if plan.exit_to_find and plan.version.out_of_area is not None:
+            by_home.setdefault(tuple(plan.version.out_of_area.home_regions), []).append(i)
+    for home, members in by_home.items():
+        points = [plans[i].legs.points for i in members]
+        lat, lon = np.array([p for route in points for p in route], dtype=np.float64).T
+        route = np.repeat(np.arange(len(members)), [len(route) for route in points])
+        ends_outside = np.ones(len(members), dtype=bool)
+        positions = runtime.places.last_exits(lat, lon, route, len(members), home, ends_outside)
+        for i, on_lines in zip(members, positions.tolist(), strict=True):
+            legs = plans[i].legs
+            position = on_lines
+            if legs.point_s is not None:  # a trace: from its fixes' lines to its legs
+                position = _on_the_clock(on_lines, legs.point_s, legs.routed.point)
+            found[i] = replace(plans[i], outside_from=position, exit_to_find=False)
+    return found
 
 
 def _on_the_clock(position: float, point_s: list[float], legs: Sequence[LegPair]) -> float:

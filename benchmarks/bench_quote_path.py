@@ -31,6 +31,7 @@ import orjson
 from fastapi.responses import Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from asgi_call import KEY, call
 from bodies import adjustment_body, quote_body
 
 from fare_service import clock
@@ -40,8 +41,6 @@ from fare_service.config import Settings
 from fare_service.pricing.engine import PricedRoute, Route, Routes, price_route, price_routes
 from fare_service.service.quoting import quote_route
 from fare_service.service.results import QuoteResult
-
-KEY = "bench-key-0123456789"
 
 
 def make_app() -> Any:
@@ -54,41 +53,6 @@ def make_app() -> Any:
         return Response(b'{"fare": 0}', media_type="application/json")
 
     return app
-
-
-async def call(app: Any, method: str, path: str, body: bytes = b"") -> int:
-    headers = [
-        (b"host", b"bench"),
-        (b"content-type", b"application/json"),
-        (b"authorization", f"Bearer {KEY}".encode()),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "scheme": "http",
-        "server": ("127.0.0.1", 8000),
-        "client": ("127.0.0.1", 50000),
-        "headers": headers,
-    }
-    status = 0
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-
-    await app(scope, receive, send)
-    return status
 
 
 async def endpoints(rounds: int) -> dict[str, float]:

@@ -29,10 +29,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 HERE = Path(__file__).resolve().parent
-KEY = "bench-key-0123456789"
 MEASURES = ("endpoint", "core", "healthz")
 
 
@@ -110,6 +108,7 @@ async def child(n_bodies: int) -> None:
     sys.path[:0] = [str(Path.cwd()), str(HERE)]
     import logging
 
+    from asgi_call import KEY, call
     from bodies import batch_body
 
     from fare_service.api.app import create_app, load_state
@@ -128,12 +127,12 @@ async def child(n_bodies: int) -> None:
     raw = [json.dumps(body).encode() for body in bodies]
     items = sum(len(body["items"]) for body in bodies)
     for body in raw[:3]:  # warm-up; every body must be answered
-        assert await _call(app, "POST", "/v1/quotes/batch", body) == 200
+        assert await call(app, "POST", "/v1/quotes/batch", body) == 200
     print("ready", flush=True)
     for _ in sys.stdin:
         started = time.process_time()
         for body in raw:
-            await _call(app, "POST", "/v1/quotes/batch", body)
+            await call(app, "POST", "/v1/quotes/batch", body)
         endpoint = (time.process_time() - started) / items
         started = time.process_time()
         for body in bodies:
@@ -141,45 +140,10 @@ async def child(n_bodies: int) -> None:
         core = (time.process_time() - started) / items
         started = time.process_time()
         for _ in range(items):
-            await _call(app, "GET", "/healthz")
+            await call(app, "GET", "/healthz")
         healthz = (time.process_time() - started) / items
         figures = {"endpoint": endpoint * 1e6, "core": core * 1e6, "healthz": healthz * 1e6}
         print(json.dumps(figures), flush=True)
-
-
-async def _call(app: Any, method: str, path: str, body: bytes = b"") -> int:
-    headers = [
-        (b"host", b"bench"),
-        (b"content-type", b"application/json"),
-        (b"authorization", f"Bearer {KEY}".encode()),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "scheme": "http",
-        "server": ("127.0.0.1", 8000),
-        "client": ("127.0.0.1", 50000),
-        "headers": headers,
-    }
-    status = 0
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-
-    await app(scope, receive, send)
-    return status
 
 
 if __name__ == "__main__":

@@ -31,22 +31,32 @@ class BreakdownLine:
     amount: int
 
 
-def breakdown(version: TariffVersion, priced: PricedRoute) -> tuple[BreakdownLine, ...]:
+def breakdown(
+    version: TariffVersion, priced: PricedRoute, *, area_after_exit: bool = False
+) -> tuple[BreakdownLine, ...]:
     """The base line always, the others when not zero; they sum to the fare exactly.
 
     The time-of-day surcharge is a line per window the ride paid in, in the tariff's
     order. When the ride's steps crossed a window's boundary, each label names its
     window's hours, so an agent can say which part of the ride was charged at which rate
-    ("심야 할증 40% (23:00~02:00 운행분)")."""
+    ("심야 할증 40% (23:00~02:00 운행분)"). Likewise an out-of-area surcharge charged only
+    after the route left the home area (``area_after_exit``) says so
+    ("시계외 할증 20% (구역 밖 운행분)")."""
     named = _named_lines(version)
     labels = named.crossed if priced.window_crossings else named.boarded
     amounts = _amounts(priced)
     rows = zip(named.codes, labels, amounts, strict=True)
     base = BreakdownLine(*next(rows))
     lines = (base, *(BreakdownLine(code, label, amount) for code, label, amount in rows if amount))
+    if area_after_exit:
+        lines = tuple(_after_exit(line) if line.code == "out_of_area" else line for line in lines)
     if sum(amounts) != priced.fare:
         raise AssertionError(f"breakdown {lines} does not add up to {priced.fare}")
     return lines
+
+
+def _after_exit(line: BreakdownLine) -> BreakdownLine:
+    return BreakdownLine(line.code, f"{line.label} (구역 밖 운행분)", line.amount)
 
 
 _WINDOWS_AT = LINE_FIELDS.index("time_surcharge")  # one line per window in its place

@@ -109,6 +109,7 @@ class RoutePlan:
             ),
             range=FareRange.around(point.fare, low.fare, high.fare),
             warnings=(*routed.warnings, *tariff_warnings(self.tariff)),
+            area_after_exit=self.outside and self.outside_from > 0,
         )
 
 

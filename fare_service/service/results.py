@@ -90,13 +90,15 @@ class QuoteResult:
         route: RouteInfo | None = None,
         range: FareRange | None = None,
         warnings: tuple[str, ...] = (),
+        area_after_exit: bool = False,
     ) -> QuoteResult:
-        """A priced route (the engine's :class:`PricedRoute`) as a quote."""
+        """A priced route (the engine's :class:`PricedRoute`) as a quote; with
+        ``area_after_exit`` its out-of-area surcharge ran from a last exit (its label says)."""
         return cls(
             fare=priced.fare,
             distance_m=priced.distance_m,
             duration_s=priced.duration_s,
-            breakdown=breakdown(version, priced),
+            breakdown=breakdown(version, priced, area_after_exit=area_after_exit),
             tariff=TariffRef.of(tariff, version),
             at=at,
             route=route,

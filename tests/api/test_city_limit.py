@@ -101,6 +101,8 @@ def test_seoul_to_siheung_through_gwangmyeong_pays_from_gwangmyeongs_limit(clien
     charged_after = lines(answer)["out_of_area"]
     assert 0 < charged_after < steps_won(9825) * 20 // 100  # less than on the whole run
     assert answer["fare"] < city_fare(9825, 0)
+    labels = {line["code"]: line["label"] for line in answer["breakdown"]}
+    assert labels["out_of_area"] == "시계외 할증 20% (구역 밖 운행분)"  # what an agent reads
 
 
 def test_the_way_back_into_seoul_pays_no_surcharge(client):
@@ -113,6 +115,8 @@ def test_a_ride_that_never_enters_the_area_pays_on_its_whole_fare(client):
     assert answer["fare"] == round_100(
         4800 + steps_won(3279) + (4800 + steps_won(3279)) * 20 // 100
     )
+    labels = {line["code"]: line["label"] for line in answer["breakdown"]}
+    assert labels["out_of_area"] == "시계외 할증 20%"  # the whole fare: no part to name
 
 
 def test_incheon_airport_shares_seouls_area(client):

@@ -226,3 +226,34 @@ def test_stops_outside_when_a_seoul_trip_ends_in_gyeonggi(places: PlaceIndex) ->
     assert places.stops_outside([CITY_HALL, PANGYO_STATION], ["11"])
     assert not places.stops_outside([CITY_HALL, (37.4979, 127.0276)], ["11"])
     assert not places.stops_outside([CITY_HALL, PANGYO_STATION], ["11", "41"])
+
+
+def test_points_in_gaps_of_the_emd_layer_are_placed_as_the_trees_place_them(
+    places: PlaceIndex,
+) -> None:
+    """A point in no 읍면동 near a boundary is snapped to the nearest within ~50 m from
+    its cell's candidates when it lies far enough inside the cell, else by the trees; both
+    must give the trees' answer. Points along Seoul's edges, the Han river mouth and the
+    Incheon coast, where gaps and sea are."""
+    rng = np.random.default_rng(16)
+    boxes = [
+        (37.40, 37.52, 126.75, 126.90),  # 구로 / 광명 / 부천
+        (37.55, 37.62, 126.65, 126.82),  # 강서 / 김포 / the river mouth
+        (37.42, 37.50, 126.40, 126.62),  # 영종도 / the coast
+        (37.43, 37.48, 127.00, 127.12),  # 서초 / 과천 / 성남
+    ]
+    points = [
+        (float(lat), float(lon))
+        for south, north, west, east in boxes
+        for lat, lon in zip(
+            rng.uniform(south, north, 2500), rng.uniform(west, east, 2500), strict=True
+        )
+    ]
+    placed = places.regions_of(points)
+    assert placed == tree_regions(places, points)
+    lat, lon = np.array(points).T
+    contained, _ = places._lookup._in_emd(lon, lat)
+    snapped = [
+        i for i in set(range(len(points))) - set(contained.tolist()) if placed[i] is not None
+    ]
+    assert len(snapped) >= 20, "the sample must hold points the snapping step places"

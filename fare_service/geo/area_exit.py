@@ -30,6 +30,11 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 Outside = Callable[[FloatArray, FloatArray], BoolArray]
 """Per point (lat, lon in degrees): outside every home region."""
+OutsideOne = Callable[[float, float], bool]
+"""One point (lat, lon) outside every home region: :data:`Outside` in plain Python, for
+the last halvings of a few routes."""
+FEW_EXITS = 8
+"""Up to this many routes' exits are narrowed down one by one with ``outside_one``."""
 Quick = Callable[[FloatArray, FloatArray], npt.NDArray[np.int8]]
 """Per point INSIDE, OUTSIDE or UNSURE, cheaply (``RegionLookup.quick_verdicts``): the
 samples it is sure of need no :data:`Outside` lookup, whose polygons are the dear part."""
@@ -55,6 +60,7 @@ def last_exits(
     n: int,
     ends_outside: BoolArray | None = None,
     quick: Quick | None = None,
+    outside_one: OutsideOne | None = None,
 ) -> FloatArray:
     """float64[n]: per route, where it last leaves the area (:data:`NO_SURCHARGE` when it
     ends inside, 0.0 when it never is inside: the whole ride runs outside).
@@ -99,12 +105,36 @@ def last_exits(
     exits = np.flatnonzero(last_inside >= 0)
     s = last_inside[exits]
     k, low, high = of_sample[s], fraction[s], fraction[s] + step[s]
-    for _ in range(BISECTIONS):  # one route: a point a lookup, looked up in plain Python
-        middle = (low + high) / 2
-        out = outside(*at(k, middle))
-        low, high = np.where(out, low, middle), np.where(out, middle, high)
+    if outside_one is not None and len(exits) <= FEW_EXITS:
+        high = np.array(
+            [
+                _bisect(outside_one, (a_lat[j], a_lon[j], b_lat[j], b_lon[j]), lo, hi)
+                for j, lo, hi in zip(k.tolist(), low.tolist(), high.tolist(), strict=True)
+            ]
+        )
+    else:
+        for _ in range(BISECTIONS):
+            middle = (low + high) / 2
+            out = outside(*at(k, middle))
+            low, high = np.where(out, low, middle), np.where(out, middle, high)
     position[exits] = line[k] - first_point[exits] + high
     return position
+
+
+def _bisect(
+    outside_one: OutsideOne, line: tuple[float, float, float, float], low: float, high: float
+) -> float:
+    """:data:`BISECTIONS` halvings of ``[low, high]`` on the line (a_lat, a_lon, b_lat,
+    b_lon), in Python floats: the array steps' arithmetic, one point at a time, without
+    numpy's fixed costs."""
+    a_lat, a_lon, b_lat, b_lon = (float(value) for value in line)
+    for _ in range(BISECTIONS):
+        middle = (low + high) / 2
+        if outside_one(a_lat + (b_lat - a_lat) * middle, a_lon + (b_lon - a_lon) * middle):
+            high = middle
+        else:
+            low = middle
+    return high
 
 
 def _inside(

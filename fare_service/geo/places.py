@@ -226,6 +226,7 @@ class PlaceIndex:
             n,
             ends_outside,
             lambda a, b: self._lookup.quick_verdicts(a, b, home),
+            lambda a, b: self._lookup.outside_one(a, b, home),
         )
 
     def in_korea(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:

@@ -148,13 +148,13 @@ class RegionLookup:
     ) -> npt.NDArray[np.bool_]:
         """Per point: its area is in none of the ``home`` regions (code prefixes).
 
-        A few points are looked up one by one in plain Python (:meth:`_outside_one`), where
+        A few points are looked up one by one in plain Python (:meth:`outside_one`), where
         the array path's fixed cost, ~100 us, would be most of the work: the last exit of a
         route (``area_exit``) asks about one point at a time while it narrows it down."""
         if lat_deg.size <= FEW_POINTS:
             home_set = tuple(home)
             points = zip(lat_deg.tolist(), lon_deg.tolist(), strict=True)
-            return np.array([self._outside_one(lat, lon, home_set) for lat, lon in points], bool)
+            return np.array([self.outside_one(lat, lon, home_set) for lat, lon in points], bool)
         verdicts = self._verdicts(tuple(home))
         verdict = verdicts.by_class.take(self._grid.classes(lat_deg, lon_deg))
         undecided = np.flatnonzero(verdict == UNSURE)
@@ -172,9 +172,10 @@ class RegionLookup:
     def any_outside(self, points: Sequence[Point], home: Sequence[str]) -> bool:
         """:meth:`outside` of a few points, in plain Python: true when any is outside."""
         home_set = tuple(home)
-        return any(self._outside_one(lat, lon, home_set) for lat, lon in points)
+        return any(self.outside_one(lat, lon, home_set) for lat, lon in points)
 
-    def _outside_one(self, lat: float, lon: float, home: tuple[str, ...]) -> bool:
+    def outside_one(self, lat: float, lon: float, home: tuple[str, ...]) -> bool:
+        """:meth:`outside` of one point, in plain Python."""
         verdicts = self._verdicts(home)
         verdict = verdicts.by_class.item(self._grid.class_at(lat, lon))
         if verdict == UNSURE:

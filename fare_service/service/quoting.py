@@ -83,6 +83,8 @@ class RoutePlan:
         return self.legs.routed.variants
 
     def route(self, variant: tuple[LegPair, ...]) -> Route:
+        if self.exit_to_find:  # priced without it, the surcharge would run from boarding
+            raise AssertionError("a plan's last exit must be found (find_exits) before pricing")
         return Route(
             variant,
             self.at,

@@ -15,9 +15,9 @@ call (~250 us, one call per tariff version) was a third of an item's CPU. Priced
 at a time, planning and pricing cost 1.1x what stop 13's tables did (commit 7eff519;
 ``benchmarks/batch_instructions.py`` and ``benchmarks/compare_batch.py``,
 ``docs/performance.md``), before the search for a route's last exit from the home area
-(issue 16), ~2 ms for each ride that ends outside it. The longest slice, the engine for a
-chunk and ten answers, is ~2-3 ms; a slice planning ten items ~0.7 ms, more when it
-searches exits.
+(issue 16), ~0.1-0.3 ms for each ``seoul-taxi`` ride that ends outside it. The longest
+slice, the engine for a chunk and ten answers, is ~2-3 ms; a slice planning ten items
+~0.7 ms, a little more when it searches exits.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from pydantic import ValidationError
 from fare_service.api.problems import service_problem, validation_problem
 from fare_service.api.schemas import QuoteRequest
 from fare_service.errors import FareServiceError
-from fare_service.service.quoting import RoutePlan, find_exits, plan_route, price_plans
+from fare_service.service.quoting import RoutePlan, plan_route, price_plans
 from fare_service.service.results import QuoteResult
 from fare_service.service.runtime import Runtime
 
@@ -69,8 +69,7 @@ async def _chunk(items: list[dict[str, Any]], runtime: Runtime) -> list[BatchIte
     for start in range(0, len(items), STEP):
         await asyncio.sleep(0)
         planned += [await _plan(raw, runtime) for raw in items[start : start + STEP]]
-    plans = find_exits([plan for plan in planned if isinstance(plan, RoutePlan)], runtime)
-    priced = price_plans(plans)
+    priced = price_plans([plan for plan in planned if isinstance(plan, RoutePlan)])
     answers: list[BatchItem] = []
     for start in range(0, len(planned), STEP):
         await asyncio.sleep(0)
@@ -82,7 +81,7 @@ async def _chunk(items: list[dict[str, Any]], runtime: Runtime) -> list[BatchIte
 async def _plan(raw: dict[str, Any], runtime: Runtime) -> RoutePlan | BatchItem:
     try:
         query = QuoteRequest.model_validate(raw).route_query()
-        return await plan_route(query, runtime, exits=False)  # found for the chunk at once
+        return await plan_route(query, runtime)
     except ValidationError as exc:
         return BatchItem(ok=False, problem=validation_problem(exc.errors()))
     except FareServiceError as exc:

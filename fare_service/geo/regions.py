@@ -27,33 +27,22 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import shapely
 
 from fare_service.geo.boundaries import Boundaries
+from fare_service.geo.home_area import OUTSIDE, UNSURE, HomeArea
 from fare_service.geo.region_grid import NOWHERE, UNDECIDED, RegionGrid
 
 SNAP_DEG = 0.0005  # the builder of region_grid.npz reads it: change both together
 CELL_DEG = 0.01  # cells for placing stops: ~1.1 x 0.9 km, two 읍면동 candidates on average
 EMD_CELLS = 8192  # cells whose candidates are kept (~5 MB; Seoul and Gyeonggi are ~11,000)
-HOME_SETS = 64  # distinct home-region lists whose verdict tables are kept
+HOME_SETS = 16  # distinct home-region lists whose ``HomeArea`` is kept (~1 MB each)
 AREA_LEVELS = ("emd", "sigungu", "sido")  # the order of the rule, and of ``codes``
-INSIDE, OUTSIDE, UNSURE = 0, 1, 2  # verdicts; UNSURE: a grid class that cannot tell
-FEW_POINTS = 8  # up to this many, ``outside`` looks points up one by one in Python
 
 Point = tuple[float, float]  # (lat, lon) in WGS84 degrees
-
-
-@dataclass(frozen=True)
-class Verdicts:
-    """One home-region list's verdicts: per grid class (INSIDE, OUTSIDE or UNSURE, all
-    65,536 classes) and per area (INSIDE or OUTSIDE; the last entry is nowhere)."""
-
-    by_class: npt.NDArray[np.int8]
-    by_area: npt.NDArray[np.int8]
 
 
 class RegionLookup:
@@ -66,6 +55,8 @@ class RegionLookup:
         self.codes: npt.NDArray[np.str_] = np.array(codes, dtype="<U8")
         """Each area's legal-dong code: the 읍면동, then the 시군구, then the 시도."""
         self._grid = grid
+        self._polygons = np.concatenate([levels[level].polygons for level in AREA_LEVELS])
+        """Every area's polygon, in the order of :attr:`codes`."""
 
     def areas_of(self, points: Sequence[Point]) -> list[int]:
         """Index in :attr:`codes` of each ``(lat, lon)``'s area, -1 for nowhere.
@@ -146,28 +137,14 @@ class RegionLookup:
     def outside(
         self, lat_deg: np.ndarray, lon_deg: np.ndarray, home: Sequence[str]
     ) -> npt.NDArray[np.bool_]:
-        """Per point: its area is in none of the ``home`` regions (code prefixes).
-
-        A few points are looked up one by one in plain Python (:meth:`outside_one`), where
-        the array path's fixed cost, ~100 us, would be most of the work: the last exit of a
-        route (``area_exit``) asks about one point at a time while it narrows it down."""
-        if lat_deg.size <= FEW_POINTS:
-            home_set = tuple(home)
-            points = zip(lat_deg.tolist(), lon_deg.tolist(), strict=True)
-            return np.array([self.outside_one(lat, lon, home_set) for lat, lon in points], bool)
-        verdicts = self._verdicts(tuple(home))
-        verdict = verdicts.by_class.take(self._grid.classes(lat_deg, lon_deg))
+        """Per point: its area is in none of the ``home`` regions (code prefixes): the
+        grid's verdict, and the exact rule where the grid is unsure."""
+        area = self.home_area(tuple(home))
+        verdict = area.verdicts(lat_deg, lon_deg)
         undecided = np.flatnonzero(verdict == UNSURE)
         areas = self.locate(lat_deg[undecided], lon_deg[undecided])
-        verdict[undecided] = verdicts.by_area.take(areas)  # -1, nowhere: the last entry
+        verdict[undecided] = area.by_area.take(areas)  # -1, nowhere: the last entry
         return verdict == OUTSIDE
-
-    def quick_verdicts(
-        self, lat_deg: np.ndarray, lon_deg: np.ndarray, home: Sequence[str]
-    ) -> npt.NDArray[np.int8]:
-        """Per point INSIDE, OUTSIDE, or UNSURE where the grid alone cannot tell (near a
-        home region's boundary): :meth:`outside` without its dear part, the polygons."""
-        return self._verdicts(tuple(home)).by_class.take(self._grid.classes(lat_deg, lon_deg))
 
     def any_outside(self, points: Sequence[Point], home: Sequence[str]) -> bool:
         """:meth:`outside` of a few points, in plain Python: true when any is outside."""
@@ -176,11 +153,7 @@ class RegionLookup:
 
     def outside_one(self, lat: float, lon: float, home: tuple[str, ...]) -> bool:
         """:meth:`outside` of one point, in plain Python."""
-        verdicts = self._verdicts(home)
-        verdict = verdicts.by_class.item(self._grid.class_at(lat, lon))
-        if verdict == UNSURE:
-            verdict = verdicts.by_area.item(self.areas_of([(lat, lon)])[0])
-        return bool(verdict == OUTSIDE)
+        return self.home_area(home).outside_at(lat, lon)
 
     def sido_codes(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> npt.NDArray[np.str_]:
         """Per point its area's 시도 code, ``""`` nowhere."""
@@ -192,13 +165,13 @@ class RegionLookup:
         return codes
 
     @functools.lru_cache(maxsize=HOME_SETS)  # noqa: B019 - one lookup per process
-    def _verdicts(self, home: tuple[str, ...]) -> Verdicts:
-        """Cached: each quote asks with its tariff's home regions, and tariffs are few."""
-        by_class = np.full(UNDECIDED + 1, UNSURE, dtype=np.int8)
-        for k, prefix in enumerate(self._grid.prefixes.tolist()):
-            by_class[k] = _class_verdict(prefix, home)
-        by_area = [_area_verdict(code, home) for code in self.codes.tolist()]
-        return Verdicts(by_class, np.array([*by_area, OUTSIDE], dtype=np.int8))
+    def home_area(self, home: tuple[str, ...]) -> HomeArea:
+        """The home-region list (code prefixes) as the lookups see it, built at its first
+        use (~60 ms): each quote asks with its tariff's home regions, and tariffs are few."""
+        return HomeArea.build(home, self.codes, self._polygons, self._grid, self._area_of, SNAP_DEG)
+
+    def _area_of(self, lat: float, lon: float) -> int:
+        return self.areas_of([(lat, lon)])[0]
 
     @functools.lru_cache(maxsize=EMD_CELLS)  # noqa: B019 - one lookup per process
     def _emd_cell(self, x: int, y: int) -> tuple[list[int], np.ndarray]:
@@ -239,20 +212,6 @@ def _lowest_per_point(point: np.ndarray, area: np.ndarray) -> tuple[np.ndarray, 
     order = np.lexsort((area, point))
     first = np.unique(point[order], return_index=True)[1]
     return point[order][first], area[order][first]
-
-
-def _area_verdict(code: str, home: tuple[str, ...]) -> int:
-    return INSIDE if code.startswith(home) else OUTSIDE
-
-
-def _class_verdict(prefix: str, home: tuple[str, ...]) -> int:
-    """A grid class knows only a prefix: a home region deeper inside it is undecided."""
-    if not prefix:
-        return OUTSIDE  # nowhere
-    if prefix.startswith(home):
-        return INSIDE
-    deeper = any(region.startswith(prefix) for region in home)
-    return UNSURE if deeper else OUTSIDE
 
 
 def _inner(offset_deg: float) -> bool:

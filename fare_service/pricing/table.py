@@ -439,9 +439,16 @@ def _outside(
     if area.applies_to == "whole":
         away = places.outside_home(lat, lon, area.home_regions)
         return _Area(_any_per_route(route_row[table.stop_route[stops[away]]], rows))
-    route = route_row[table.stop_route[stops]]
-    position = places.last_exits(lat, lon, route, rows, area.home_regions)
-    return _Area(~np.isnan(position), np.nan_to_num(position))
+    route = route_row[table.stop_route[stops]]  # ascending: a route's stops are together
+    ends = np.flatnonzero(np.r_[route[1:] != route[:-1], True])  # each route's last stop
+    starts = np.r_[0, ends[:-1] + 1]
+    away = places.outside_home(lat[ends], lon[ends], area.home_regions)
+    outside, position = np.zeros(rows, dtype=bool), np.zeros(rows)
+    for start, end in zip(starts[away].tolist(), ends[away].tolist(), strict=True):
+        points = zip(lat[start : end + 1].tolist(), lon[start : end + 1].tolist(), strict=True)
+        outside[route[end]] = True
+        position[route[end]] = places.last_exit(list(points), area.home_regions)
+    return _Area(outside, position)
 
 
 def _price_groups(

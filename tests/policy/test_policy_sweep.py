@@ -42,7 +42,7 @@ from fare_service.policy import (
 )
 from fare_service.policy.instruction import template_context
 from fare_service.policy.models import UNCLEARABLE, Notes, PaymentMethod, WarningCode
-from fare_service.policy.rules import PAYMENTS, payment_row
+from fare_service.policy.payments import PAYMENTS, payment_row
 
 ORIGINAL = 25_000
 COMPLETED, CARD = CallState.COMPLETED, PaymentMethod.CARD

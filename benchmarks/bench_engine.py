@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from fare_service.pricing.engine import Route, Routes, price_route, price_routes
+from fare_service.pricing.engine import price_route, price_routes
+from fare_service.pricing.routes import Route, Routes
 from fare_service.tariff_book import load_tariff_book
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -38,7 +38,8 @@ from fare_service import clock
 from fare_service.api.app import create_app, load_state
 from fare_service.api.schemas import QuoteRequest
 from fare_service.config import Settings
-from fare_service.pricing.engine import PricedRoute, Route, Routes, price_route, price_routes
+from fare_service.pricing.engine import price_route, price_routes
+from fare_service.pricing.routes import PricedRoute, Route, Routes
 from fare_service.service.quoting import quote_route
 from fare_service.service.results import QuoteResult
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from fare_service.clock import parse_time
 from fare_service.config import Settings, SettingsError, get_settings
 from fare_service.errors import BadInput, BadInputs, FareServiceError, field_path
-from fare_service.pricing.engine import MAX_QUANTITY, OUT_OF_RANGE
+from fare_service.pricing.routes import MAX_QUANTITY, OUT_OF_RANGE
 from fare_service.tariff_book import TariffBook, load_tariff_book, load_tariff_file
 
 if TYPE_CHECKING:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from fare_service.pricing.engine import Route, price_route
+from fare_service.pricing.engine import price_route
+from fare_service.pricing.routes import Route
 from fare_service.service.results import QuoteResult
 from fare_service.tariff import Tariff, TariffVersion
 

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from fare_service.pricing import breakdown as breakdown_module
 from fare_service.pricing.breakdown import breakdown
-from fare_service.pricing.engine import Route, price_route
+from fare_service.pricing.engine import price_route
+from fare_service.pricing.routes import Route
 from fare_service.tariff import TariffVersion
 
 NOON = datetime(2026, 11, 18, 12, 0)

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from fare_service.errors import InvalidRoute
 from fare_service.money import RoundingMode
-from fare_service.pricing.engine import MAX_QUANTITY, Route, Routes, price_route, price_routes
+from fare_service.pricing.engine import price_route, price_routes
+from fare_service.pricing.routes import MAX_QUANTITY, Route, Routes
 from fare_service.tariff import SEOUL, Rounding, TariffVersion
 from tests.pricing_testing import quote_legs
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from fare_service.money import RoundingMode
-from fare_service.pricing.engine import LINE_FIELDS, PricedRoute
+from fare_service.pricing.routes import LINE_FIELDS, PricedRoute
 from fare_service.tariff import TariffVersion, TimeWindow
 
 _LABELS = {

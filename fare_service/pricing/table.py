@@ -22,14 +22,14 @@ from fare_service import clock
 from fare_service.clock import wall_time
 from fare_service.geo.embedded import EmbeddedRouter
 from fare_service.geo.places import PlaceIndex
-from fare_service.pricing.engine import (
+from fare_service.pricing.engine import price_routes
+from fare_service.pricing.routes import (
     MAX_QUANTITY,
     OUT_OF_RANGE,
     TOO_LONG,
     PricedRoute,
     PricedRoutes,
     Routes,
-    price_routes,
 )
 from fare_service.tariff import Tariff, TariffVersion
 from fare_service.tariff_book import TariffBook

@@ -18,7 +18,8 @@ from fare_service import clock
 from fare_service.errors import InvalidRoute
 from fare_service.geo.routing import LegPair, Point, RoutedLegs, Stop
 from fare_service.geo.trace import TracePoint, trace_to_legs
-from fare_service.pricing.engine import PricedRoute, Route, Routes, price_route, price_routes
+from fare_service.pricing.engine import price_route, price_routes
+from fare_service.pricing.routes import PricedRoute, Route, Routes
 from fare_service.service.results import FareRange, Leg, QuoteResult, RouteInfo
 from fare_service.service.runtime import Runtime
 from fare_service.tariff import Tariff, TariffVersion

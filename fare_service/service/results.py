@@ -16,7 +16,7 @@ from typing import Literal
 
 from fare_service.pricing.anchoring import Basis
 from fare_service.pricing.breakdown import BreakdownLine, breakdown
-from fare_service.pricing.engine import PricedRoute
+from fare_service.pricing.routes import PricedRoute
 from fare_service.tariff import Tariff, TariffVersion
 
 CURRENCY = "KRW"

@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 
 from fare_service.errors import InvalidRoute
 from fare_service.geo.trace import STILL_RADIUS_M, TraceLegs, trace_to_legs
-from fare_service.pricing.engine import PricedRoute, Route, price_route
+from fare_service.pricing.engine import price_route
+from fare_service.pricing.routes import PricedRoute, Route
 from fare_service.tariff_book import TariffBook
 
 START = datetime(2024, 5, 1, 22, 0, tzinfo=UTC)  # 07:00 in Seoul, a Thursday, no holiday

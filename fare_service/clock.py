@@ -69,16 +69,12 @@ def wall_clock(at: datetime) -> datetime:
     return at.astimezone(SEOUL).replace(tzinfo=None) if at.tzinfo else at
 
 
-def wall_time(at: datetime) -> np.datetime64:
-    """Seoul wall time of ``at`` as numpy seconds, the unit of the vectorized paths."""
-    return np.datetime64(wall_clock(at), "s")
-
-
 _EPOCH, _SECOND = datetime(1970, 1, 1), timedelta(seconds=1)
 
 
 def wall_times(times: Sequence[datetime]) -> np.ndarray:
-    """:func:`wall_time` of many times, as datetime64[s][N].
+    """Seoul wall time of each of many times (:func:`wall_clock`) as numpy seconds, the
+    unit of the vectorized paths: datetime64[s][N].
 
     Counted in Python ints, each distinct time once: numpy reads a datetime object
     several times slower than this arithmetic, and a quote's routes (its estimate and

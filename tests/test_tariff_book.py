@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fare_service.cli import main
-from fare_service.clock import SEOUL, wall_time
+from fare_service.clock import SEOUL, wall_times
 from fare_service.errors import InvalidTime, TariffFileError, TariffNotFound
 from fare_service.tariff_book import load_tariff_book, load_tariff_file
 
@@ -215,7 +214,7 @@ def test_one_time_and_many_times_find_the_same_version(tmp_path):
     def check(edge: datetime, offset_s: int) -> None:
         at = (edge + timedelta(seconds=offset_s)).replace(tzinfo=SEOUL)
         one = tariff.version_at(at)
-        many = tariff.versions_at(np.array([wall_time(at)], dtype="datetime64[s]"))
+        many = tariff.versions_at(wall_times([at]))
         assert (one.version if one else None) == name(int(many[0]))
 
     check()

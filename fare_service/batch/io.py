@@ -9,9 +9,7 @@ a failure at that point puts back what the user had and leaves no new file.
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -96,16 +94,6 @@ def _keep_old(target: Path) -> Path | None:
     kept.unlink(missing_ok=True)
     os.link(target, kept)
     return kept
-
-
-@contextlib.contextmanager
-def removed_on_error(*paths: Path) -> Iterator[None]:
-    try:
-        yield
-    except BaseException:
-        for path in paths:
-            path.unlink(missing_ok=True)
-        raise
 
 
 class AtomicWriter:

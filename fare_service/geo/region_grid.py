@@ -99,6 +99,8 @@ class RegionGrid:
         """This grid with the cells ``far`` (bool, the grid's shape) read as :data:`FAR`,
         sub-cells and all: a home region list's view (``regions.py``), which keeps only
         the sub-cells of the cells still near it."""
+        if not far.any():
+            return self
         cells = np.where(far, FAR, self.cells).astype(self.cells.dtype)
         return RegionGrid(cells, self.fine[~far[self.cells == UNDECIDED]], self.prefixes)
 

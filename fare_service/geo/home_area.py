@@ -71,14 +71,11 @@ class HomeArea:
         by_class = np.full(UNDECIDED + 1, UNSURE, dtype=np.int8)  # UNDECIDED: UNSURE
         by_class[: len(prefixes)] = [_class_verdict(prefix, home) for prefix in prefixes]
         by_class[FAR] = OUTSIDE
-        by_area = [INSIDE if code.startswith(home) else OUTSIDE for code in codes.tolist()]
+        is_home = np.array([code.startswith(home) for code in codes.tolist()])
         verdict = by_class.take(grid.cells)  # an undecided cell: UNSURE
         # Cells whose class is too shallow for a home region ("41" for 광명시's "41210");
         # the undecided ones (시도 borders, coasts) keep their sub-cells, as before.
         rows, cols = np.nonzero((verdict == UNSURE) & (grid.cells != UNDECIDED))
-        is_home = np.char.startswith(codes, home[0])
-        for region in home[1:]:
-            is_home |= np.char.startswith(codes, region)
         boxes = LAYOUT.boxes(rows, cols, 1, snap_deg * 1.01)
         near = _near(polygons[is_home], np.char.str_len(codes[is_home]) > 2, boxes)
         far = np.zeros(grid.cells.shape, dtype=bool)
@@ -86,7 +83,7 @@ class HomeArea:
         return cls(
             home,
             by_class,
-            np.array([*by_area, OUTSIDE], dtype=np.int8),
+            np.append(np.where(is_home, INSIDE, OUTSIDE), OUTSIDE).astype(np.int8),
             grid.with_far(far),
             _reach(~(far | (verdict == OUTSIDE))),
             area_of,

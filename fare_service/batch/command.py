@@ -16,7 +16,12 @@ from types import FrameType
 import pyarrow as pa
 
 from fare_service.batch.errors import BatchFileError
-from fare_service.batch.frame import BatchSettings, output_schema, price_read
+from fare_service.batch.frame import (
+    BatchSettings,
+    output_schema,
+    price_read,
+    replaced_by_results,
+)
 from fare_service.batch.heap import keep_freed_heap
 from fare_service.batch.io import (
     AtomicWriter,
@@ -117,7 +122,9 @@ def run_batch(
     if settings.tariff_override is not None:
         pricer.book.get(settings.tariff_override)
     keep_freed_heap()  # a third of the pricing time was page faults otherwise
-    summary = Summary()
+    # A priced file can be priced again: its old results give way to the new ones. An
+    # input column of another meaning under such a name (a charged "fare") is said so.
+    summary = Summary(replaced_columns=replaced_by_results(reader.schema.names))
     writer = AtomicWriter(outputs.out, output_schema(reader.schema), csv_bom=outputs.csv_bom)
     with (
         writer,
@@ -191,6 +198,9 @@ def print_summary(summary: Summary) -> None:
 
     table = Table(title="batch summary", show_header=False)
     table.add_row("rows", f"{summary.rows:,}")
+    if summary.replaced_columns:
+        replaced = ", ".join(summary.replaced_columns)
+        table.add_row("replaced by results", f"{replaced} (what was paid goes in charged_fare)")
     table.add_row("ok", f"{summary.ok:,}")
     for reason, count in summary.errors.most_common():
         table.add_row(f"error: {reason}", f"{count:,}")

@@ -7,6 +7,7 @@ becomes that row's ``error`` (first reason wins) and never stops the chunk.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -154,8 +155,13 @@ def output_schema(input_schema: pa.Schema) -> pa.Schema:
     return pa.schema([*kept, *RESULT_SCHEMA])
 
 
+def replaced_by_results(input_columns: Sequence[str]) -> tuple[str, ...]:
+    """The input columns the output drops for the result columns of the same name."""
+    return tuple(name for name in RESULT_COLUMNS if name in input_columns)
+
+
 def _joined(inputs: pa.Table, results: list[pa.Array]) -> pa.Table:
-    table = inputs.drop_columns([name for name in RESULT_COLUMNS if name in inputs.column_names])
+    table = inputs.drop_columns(list(replaced_by_results(inputs.column_names)))
     for field, column in zip(RESULT_SCHEMA, results, strict=True):
         table = table.append_column(field, column)
     return table

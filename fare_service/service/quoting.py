@@ -143,8 +143,10 @@ def _out_of_area(
 ) -> tuple[bool, float]:
     """Whether the route pays the out-of-area surcharge (``tariff.OutOfArea``), and from
     where in its legs: with ``"whole"`` when any stop is outside the home area, from
-    boarding; with ``"after_last_exit"`` when the destination is, from the route's last
-    exit from the area (``geo/area_exit.py``)."""
+    boarding (an app prices the call by its stops: a trace by its first and last fix, so
+    the fixes over the sea on 인천대교 between two points of Incheon add nothing); with
+    ``"after_last_exit"`` when the destination is, from the route's last exit from the
+    area (``geo/area_exit.py``)."""
     area = version.out_of_area
     if area is None:
         return False, 0.0
@@ -152,7 +154,8 @@ def _out_of_area(
         return query.outside_area, 0.0
     places, home = runtime.places, area.home_regions
     if area.applies_to == "whole":
-        return places.stops_outside(legs.points, home), 0.0
+        stops = legs.points if legs.point_s is None else [legs.points[0], legs.points[-1]]
+        return places.stops_outside(stops, home), 0.0
     on_lines = places.last_exit(legs.points, home)
     if math.isnan(on_lines):  # the ride ends at home: most do
         return False, 0.0

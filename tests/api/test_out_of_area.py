@@ -8,6 +8,8 @@ used to read put stops there outside Seoul, and ``daeri-standard`` charged its 2
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 import shapely
 
@@ -113,3 +115,51 @@ def test_a_trace_over_seogang_bridge_stays_in_the_capital_area(client):
     assert not surcharged(quote)
     assert quote["distance_m"] < 3_000 and quote["duration_s"] < 900
     assert quote["fare"] == 15_000
+
+
+def straight_trace(start: tuple[float, float], end: tuple[float, float], fixes: int) -> list:
+    """A fix every 3 s on the straight line from ``start`` to ``end`` (lat, lon)."""
+    noon = datetime.fromisoformat(NOON)
+    return [
+        {
+            "t": (noon + timedelta(seconds=3 * i)).isoformat(),
+            "lat": start[0] + (end[0] - start[0]) * i / (fixes - 1),
+            "lon": start[1] + (end[1] - start[1]) * i / (fixes - 1),
+        }
+        for i in range(fixes)
+    ]
+
+
+SONGDO_END_OF_BRIDGE = (37.4050, 126.6250)  # 연수구 송도동, where 인천대교 starts
+YEONGJONG_END_OF_BRIDGE = (37.4720, 126.5250)  # 중구 운남동, where it lands on 영종도
+
+
+def test_a_trace_over_the_incheon_bridge_is_priced_by_its_ends(client):
+    """송도 to 영종도 over 인천대교, both in Incheon: the fixes over the sea are in no area
+    and were outside every home region, so ``daeri-standard`` added 20 % to an airport
+    run. An app prices the call by its stops, so a trace counts by its first and last
+    fix. Within the 15 min the base fare includes, the fare is 15,000 plus 1,000 per
+    full 1.5 km beyond the first 3 km of the distance the trace measured."""
+    trace = straight_trace(SONGDO_END_OF_BRIDGE, YEONGJONG_END_OF_BRIDGE, 150)
+    sigungu = load_level("sigungu").polygons
+    assert not any(
+        shapely.intersects_xy(sigungu, fix["lon"], fix["lat"]).any() for fix in trace[40:100]
+    )
+    response = client.post("/v1/quotes", json={"tariff_id": "daeri-standard", "trace": trace})
+    assert response.status_code == 200, response.text
+    quote = response.json()
+    assert not surcharged(quote)
+    assert quote["duration_s"] == 3 * 149 < 900
+    assert quote["fare"] == 15_000 + (quote["distance_m"] - 3_000) // 1_500 * 1_000
+
+
+def test_a_trace_that_ends_outside_the_capital_area_pays_on_the_whole_fare(client):
+    """From 송도 to 천안 (충청남도), ~70 km at ~60 km/h: the trace's last fix is outside,
+    and the surcharge is 20 % of the meter fare, rounded down to the won."""
+    trace = straight_trace(SONGDO_END_OF_BRIDGE, (36.8101, 127.1464), 1_400)
+    response = client.post("/v1/quotes", json={"tariff_id": "daeri-standard", "trace": trace})
+    assert response.status_code == 200, response.text
+    quote = response.json()
+    amounts = {line["code"]: line["amount"] for line in quote["breakdown"]}
+    meter = sum(amounts[code] for code in ("base", "distance", "time") if code in amounts)
+    assert amounts["out_of_area"] == meter * 20 // 100

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from fare_service import clock
 from fare_service.batch.summary import Summary
 from fare_service.money import format_won
 
@@ -78,6 +79,9 @@ KOREAN_REASONS = {
     "missing call_id": "call_id 없음",
     "missing time": "시각(at) 없음",
     "unparsable time": "시각(at)을 읽을 수 없음",
+    f"time {clock.OUT_OF_RANGE}": (
+        f"시각(at)이 {clock.EARLIEST:%Y-%m-%d}~{clock.LATEST:%Y-%m-%d} (서울 시각) 밖"
+    ),
     "unknown tariff": "알 수 없는 요금표",
     "no tariff version in force": "그 시각에 시행 중인 요금표 없음",
     "missing coordinates": "좌표 없음",

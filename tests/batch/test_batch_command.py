@@ -52,6 +52,7 @@ BAD_ROWS = {
     "unparsable time": {"at": "yesterday evening"},
     "unknown tariff": {"tariff_id": "no-such-tariff"},
     "no tariff version in force": {"at": "2001-01-01T12:00:00"},
+    "time must be between 2000-01-01 and 2100-12-31 (Seoul time)": {"at": "2101-01-01T00:00:00"},
     "missing coordinates": {"origin_lat": ""},
     "invalid coordinates": {"destination_lon": "200"},
     "coordinates outside South Korea": {

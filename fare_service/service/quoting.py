@@ -57,6 +57,11 @@ class _Legs:
     started_at: datetime | None = None  # a trace's first fix kept
     point_s: list[float] | None = None  # a trace's fixes kept, in seconds after the first
 
+    @property
+    def stops(self) -> list[Point]:
+        """The ride's stops: as given, or a trace's first and last fix kept."""
+        return self.points if self.point_s is None else [self.points[0], self.points[-1]]
+
 
 @dataclass(frozen=True)
 class RoutePlan:
@@ -154,8 +159,7 @@ def _out_of_area(
         return query.outside_area, 0.0
     places, home = runtime.places, area.home_regions
     if area.applies_to == "whole":
-        stops = legs.points if legs.point_s is None else [legs.points[0], legs.points[-1]]
-        return places.stops_outside(stops, home), 0.0
+        return places.stops_outside(legs.stops, home), 0.0
     on_lines = places.last_exit(legs.points, home)
     if math.isnan(on_lines):  # the ride ends at home: most do
         return False, 0.0

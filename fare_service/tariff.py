@@ -151,8 +151,8 @@ class OutOfArea(_Part):
     (``geo/regions.py`` places a point in a 읍면동, else a 시군구 or 시도).
 
     ``applies_to = "whole"``: when any stop lies outside the home area, the whole fare pays
-    it (an app's price is fixed at call time, from the call's stops; a trace's stops are
-    its first and last fix). ``"after_last_exit"``: only when the
+    it (an app's price is fixed at call time, from the call's stops; a trace's are its
+    ends, and its fixes on land outside the area). ``"after_last_exit"``: only when the
     destination lies outside, and only on the distance and time steps run after the route
     last leaves the home area (a taxi meter switches to the surcharged rate at the city
     limit, and never on the way back in); a route that never enters the area pays it on

@@ -179,12 +179,13 @@ class PlaceIndex:
 
     def region_of(self, lat: float, lon: float) -> Region | None:
         """The 시도/시군구/읍면동 where the point is (``regions.py``); ``None`` nowhere:
-        the sea beyond ~50 m of the coast, abroad."""
+        the open sea beyond ~50 m of the coast, abroad."""
         return self.regions_of([(lat, lon)])[0]
 
     def regions_of(self, points: Sequence[tuple[float, float]]) -> list[Region | None]:
         """:meth:`region_of` of each ``(lat, lon)``: the 읍면동 containing it, else the
-        nearest within ~50 m, else only its 시군구 or 시도 (deeper levels ``None``)."""
+        nearest within ~50 m, else only its 시군구 or 시도 (deeper levels ``None``), else,
+        in a hole the land encloses (밤섬 in the Han), the nearest 읍면동."""
         return [self._areas[area] for area in self._lookup.areas_of(points)]
 
     def sido_codes(self, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
@@ -226,6 +227,14 @@ class PlaceIndex:
     def point_in_korea(self, lat: float, lon: float) -> bool:
         """``in_korea`` of one point, without the fixed cost of a one-element array."""
         return self._grid.near_at(lat, lon)
+
+    def fixes_on_land_outside(
+        self, points: Sequence[tuple[float, float]], home_regions: Iterable[str]
+    ) -> bool:
+        """True when any ``(lat, lon)`` of a GPS trace lies in an area outside every home
+        region; a fix in no area (the sea under 인천대교) counts for nothing."""
+        lat_deg, lon_deg = np.array(points, dtype=float).reshape(-1, 2).T
+        return bool(self._lookup.on_land_outside(lat_deg, lon_deg, tuple(home_regions)).any())
 
     def stops_outside(
         self, points: Sequence[tuple[float, float]], home_regions: Iterable[str]

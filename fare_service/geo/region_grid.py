@@ -98,7 +98,10 @@ class RegionGrid:
 
     def save(self, path: Path, snap_deg: float) -> None:
         """Write the file ``load`` reads, recording what it was built from."""
-        _, coords, (rings, polygons) = shapely.to_ragged_array(self.enclosed)
+        if len(self.enclosed):
+            _, coords, (rings, polygons) = shapely.to_ragged_array(self.enclosed)
+        else:  # shapely cannot tell the type of no geometries
+            coords, rings, polygons = np.zeros((0, 2)), np.zeros(1, int), np.zeros(1, int)
         np.savez_compressed(
             path,
             cells=self.cells,

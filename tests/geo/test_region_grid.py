@@ -111,3 +111,20 @@ def test_around_krgcs_invalid_emd_the_grid_agrees_with_the_rule(places: PlaceInd
     codes = np.append(places._lookup.codes, "").take(places._lookup.locate(lat_deg, lon_deg))
     prefixes = grid.prefixes[classes[decided]].tolist()
     assert all(map(str.startswith, codes[decided].tolist(), prefixes))
+
+
+def test_a_grid_without_the_enclosed_holes_is_refused(tmp_path: Path) -> None:
+    """A grid from before the rule placed points in the holes the land encloses."""
+    with np.load(GRID_PATH) as saved:
+        arrays = {name: saved[name] for name in saved.files if not name.startswith("enclosed")}
+    path = tmp_path / "old.npz"
+    np.savez_compressed(path, **arrays)
+    with pytest.raises(RegionGridError, match=rf"{path} cannot be read .*{REBUILD_COMMAND}"):
+        RegionGrid.load(SNAP_DEG, path)
+
+
+def test_a_grid_with_no_holes_saves_and_loads(tmp_path: Path) -> None:
+    grid = RegionGrid.load(SNAP_DEG)
+    empty = RegionGrid(grid.cells, grid.fine, grid.prefixes, np.array([], dtype=object))
+    empty.save(tmp_path / "no-holes.npz", SNAP_DEG)
+    assert len(RegionGrid.load(SNAP_DEG, tmp_path / "no-holes.npz").enclosed) == 0

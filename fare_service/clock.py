@@ -17,7 +17,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import BeforeValidator
 
 SEOUL = ZoneInfo("Asia/Seoul")
 EARLIEST = datetime(2000, 1, 1, tzinfo=SEOUL)
@@ -86,13 +86,14 @@ def wall_times(times: Sequence[datetime]) -> np.ndarray:
     return np.array([seconds[at] for at in times], dtype=np.int64).astype("datetime64[s]")
 
 
-def _iso_text(value: object) -> object:
+def _seoul_time_of(value: object) -> object:
+    """A request's time: ISO text or (from Python callers) a datetime, on Seoul's clock."""
     if isinstance(value, str):
         return parse_time(value)
     if isinstance(value, datetime):
-        return value
+        return seoul_time(value)
     raise ValueError(NOT_ISO)
 
 
-SeoulTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(seoul_time)]
+SeoulTime = Annotated[datetime, BeforeValidator(_seoul_time_of)]
 """A request field holding a time: ISO text only, in range, converted to Seoul."""

@@ -103,7 +103,7 @@ def instruct(
 
 def _lines(text: str) -> tuple[str, ...]:
     """A rendered text as the lines the agent reads in turn; blank lines dropped."""
-    return tuple(line.strip() for line in text.splitlines() if line.strip())
+    return tuple(filter(None, map(str.strip, text.splitlines())))
 
 
 def _fare_adjusted(d: Decision) -> bool:

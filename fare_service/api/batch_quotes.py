@@ -28,6 +28,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from fare_service.api import metrics
 from fare_service.api.problems import service_problem, validation_problem
 from fare_service.api.schemas import QuoteRequest
 from fare_service.errors import FareServiceError
@@ -91,4 +92,5 @@ async def _plan(raw: dict[str, Any], runtime: Runtime) -> RoutePlan | BatchItem:
 def _answer(priced: QuoteResult | FareServiceError) -> BatchItem:
     if isinstance(priced, FareServiceError):
         return BatchItem(ok=False, problem=service_problem(priced))
+    metrics.count_quote(priced.tariff.id)
     return BatchItem(ok=True, quote=priced)

@@ -6,6 +6,7 @@ that ``/metrics`` adds up every worker's figures.
 
 from __future__ import annotations
 
+import functools
 import os
 
 from prometheus_client import (
@@ -28,8 +29,20 @@ LATENCY = Histogram(
     ["route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0),
 )
-QUOTES = Counter("fare_quotes_total", "Quotes priced, by tariff", ["tariff"])
+QUOTES = Counter(
+    "fare_quotes_total", "Quotes priced (single or batch items), by tariff", ["tariff"]
+)
 ERRORS = Counter("fare_errors_total", "Error responses by kind (problem type)", ["kind"])
+
+
+def count_quote(tariff_id: str) -> None:
+    """One more quote priced with this tariff."""
+    _quotes_of(tariff_id).inc()
+
+
+@functools.cache  # one child per tariff the server has: ``labels`` took ~5 us a quote
+def _quotes_of(tariff_id: str) -> Counter:
+    return QUOTES.labels(tariff_id)
 
 
 def render() -> tuple[bytes, str]:

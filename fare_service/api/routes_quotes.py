@@ -21,7 +21,7 @@ router = APIRouter(tags=["quotes"], responses=PROBLEM_RESPONSES, route_class=Jso
 async def create_quote(body: QuoteRequest, runtime: RuntimeDep) -> ResultResponse:
     """Price a route: stops (coordinates or place names), caller legs, or a GPS trace."""
     quote = await quote_route(body.route_query(), runtime)
-    metrics.QUOTES.labels(quote.tariff.id).inc()
+    metrics.count_quote(quote.tariff.id)
     return ResultResponse(quote)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import pytest
 from fastapi import APIRouter, Depends, Request
+from prometheus_client import REGISTRY
 
 from fare_service.api.deps import get_runtime
 from fare_service.api.fast_route import JsonBodyRoute
@@ -161,6 +162,19 @@ def test_metrics_count_requests_quotes_and_errors(client):
     assert 'fare_quotes_total{tariff="seoul-taxi"}' in text
     assert 'fare_errors_total{kind="tariff-not-found"}' in text
     assert "fare_request_seconds_bucket" in text
+
+
+def test_quotes_are_counted_once_each_single_or_batch(client):
+    def quotes_so_far() -> float:
+        value = REGISTRY.get_sample_value("fare_quotes_total", {"tariff": "seoul-taxi"})
+        return value or 0.0
+
+    before = quotes_so_far()
+    assert client.post("/v1/quotes", json=QUOTE).status_code == 200
+    items = [QUOTE, {**QUOTE, "tariff_id": "paris-taxi"}, QUOTE]
+    answer = client.post("/v1/quotes/batch", json={"items": items}).json()
+    assert (answer["ok"], answer["failed"]) == (2, 1)
+    assert quotes_so_far() - before == 3  # the refused item is not a quote
 
 
 def test_tariffs_and_places(client):

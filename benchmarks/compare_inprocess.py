@@ -10,6 +10,10 @@ both alike; it prints each endpoint's median CPU per request and its share of th
 app's ``/healthz``.
 
     python benchmarks/compare_inprocess.py --base 7eff519 [--rounds 15]
+        [--this-env FARE_SERVICE_TARIFF_DIR=/tmp/like-for-like] [--base-env ...]
+
+``--this-env`` and ``--base-env`` set a variable for one side's worker only: to run this
+checkout on tariffs that ask for no more work than the base's did, say.
 
 Without uvicorn's fixed cost per request these shares are lower than ``compare_api.py``'s,
 and they move less from run to run: the one to read for what the service's own code
@@ -88,13 +92,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", required=True, help="the commit to compare against")
     parser.add_argument("--rounds", type=int, default=15)
+    for side in ("this", "base"):
+        parser.add_argument(
+            f"--{side}-env", action="append", default=[], metavar="NAME=VALUE",
+            help=f"an environment variable for the {side} worker only",
+        )  # fmt: skip
     args = parser.parse_args()
     spent: dict[tuple[str, str], list[float]] = {}
     with checked_out(args.base) as base:
         workers: dict[str, subprocess.Popen[str]] = {}
         try:
-            workers["base"] = _start({"PYTHONPATH": str(base)})
-            workers["this"] = _start({"PYTHONPATH": str(ROOT)})
+            workers["base"] = _start({**_env(args.base_env), "PYTHONPATH": str(base)})
+            workers["this"] = _start({**_env(args.this_env), "PYTHONPATH": str(ROOT)})
             for r in range(args.rounds):
                 order = list(workers) if r % 2 == 0 else list(workers)[::-1]
                 for endpoint, (_, _, count) in ENDPOINTS.items():
@@ -121,6 +130,10 @@ def main() -> None:
             median[("base", "healthz")] / median[("base", endpoint)]
         )
         print(f"{endpoint}: this keeps {kept:.0%} of the base's share of healthz")
+
+
+def _env(pairs: list[str]) -> dict[str, str]:
+    return dict(pair.split("=", 1) for pair in pairs)
 
 
 def _start(env: dict[str, str]) -> subprocess.Popen[str]:

@@ -49,12 +49,16 @@ end
 """
 
 
-def start_server(port: int, workers: int, key: str, root: Path = ROOT) -> subprocess.Popen:
+def start_server(
+    port: int, workers: int, key: str, root: Path = ROOT, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen:
     """fare-service from the source tree ``root`` (its package first on the path) on
     127.0.0.1, with the embedded router whatever the environment says: nothing leaves
-    the machine. Waits for ``/healthz`` from this process, not one left on the port."""
+    the machine; ``extra_env`` adds variables. Waits for ``/healthz`` from this process,
+    not one left on the port."""
     env = {
         **os.environ,
+        **(extra_env or {}),
         "FARE_SERVICE_API_KEYS": key,
         "FARE_SERVICE_ROUTER": "embedded",
         "PYTHONPATH": str(root),
@@ -110,6 +114,11 @@ def run_wrk(url: str, script: Path, seconds: int, connections: int) -> tuple[flo
     if errors:
         print("   ", *errors)
     return rate, total
+
+
+def env_pairs(pairs: list[str]) -> dict[str, str]:
+    """``NAME=VALUE`` arguments as a dict."""
+    return dict(pair.split("=", 1) for pair in pairs)
 
 
 def write_script(folder: Path, name: str, method: str, key: str, bodies: list[dict]) -> Path:

@@ -8,7 +8,11 @@ alike. Prints each server's CPU time per request per round, the medians, and eac
 endpoint's throughput as a share of ``/healthz`` on the same server.
 
     python benchmarks/compare_api.py --base 9ef5e3c [--rounds 5] [--seconds 5]
-        [--endpoints healthz adjustments]
+        [--endpoints healthz adjustments] [--this-env NAME=VALUE] [--base-env NAME=VALUE]
+
+``--this-env`` and ``--base-env`` set a variable for one side's server only: to run this
+checkout on tariffs that ask for no more work than the base's did, say
+(``FARE_SERVICE_TARIFF_DIR``).
 
 The base commit must serve the same endpoints with the same request bodies.
 """
@@ -26,7 +30,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_api import cpu_seconds, run_wrk, start_server, stop_server, write_script
+from bench_api import cpu_seconds, env_pairs, run_wrk, start_server, stop_server, write_script
 from bodies import adjustment_body, quote_body
 from worktree import checked_out
 
@@ -40,6 +44,11 @@ def main() -> None:
         "--endpoints", nargs="+", default=["healthz", "adjustments"],
         choices=["healthz", "quotes", "adjustments"],
     )  # fmt: skip
+    for side in ("this", "base"):
+        parser.add_argument(
+            f"--{side}-env", action="append", default=[], metavar="NAME=VALUE",
+            help=f"an environment variable for the {side} server only",
+        )  # fmt: skip
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk")
@@ -56,8 +65,9 @@ def main() -> None:
     servers: dict[str, tuple[subprocess.Popen, int]] = {}
     with checked_out(args.base) as base, tempfile.TemporaryDirectory() as folder:
         try:
-            servers["base"] = (start_server(8771, 1, key, base), 8771)
-            servers["this"] = (start_server(8772, 1, key), 8772)
+            base_env, this_env = env_pairs(args.base_env), env_pairs(args.this_env)
+            servers["base"] = (start_server(8771, 1, key, base, base_env), 8771)
+            servers["this"] = (start_server(8772, 1, key, extra_env=this_env), 8772)
             measure(servers, endpoints, targets, key, Path(folder), args, cpu, rate)
         finally:
             for server, _ in servers.values():

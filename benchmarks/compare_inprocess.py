@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_api import env_pairs
 from worktree import ROOT, checked_out
 
 ENDPOINTS = {  # endpoint: (method, path, requests per batch)
@@ -102,8 +103,8 @@ def main() -> None:
     with checked_out(args.base) as base:
         workers: dict[str, subprocess.Popen[str]] = {}
         try:
-            workers["base"] = _start({**_env(args.base_env), "PYTHONPATH": str(base)})
-            workers["this"] = _start({**_env(args.this_env), "PYTHONPATH": str(ROOT)})
+            workers["base"] = _start({**env_pairs(args.base_env), "PYTHONPATH": str(base)})
+            workers["this"] = _start({**env_pairs(args.this_env), "PYTHONPATH": str(ROOT)})
             for r in range(args.rounds):
                 order = list(workers) if r % 2 == 0 else list(workers)[::-1]
                 for endpoint, (_, _, count) in ENDPOINTS.items():
@@ -130,10 +131,6 @@ def main() -> None:
             median[("base", "healthz")] / median[("base", endpoint)]
         )
         print(f"{endpoint}: this keeps {kept:.0%} of the base's share of healthz")
-
-
-def _env(pairs: list[str]) -> dict[str, str]:
-    return dict(pair.split("=", 1) for pair in pairs)
 
 
 def _start(env: dict[str, str]) -> subprocess.Popen[str]:

@@ -24,7 +24,8 @@ USERS=$(( (RATE + USER_RPS - 1) / USER_RPS ))
 OUT=benchmarks/results
 KEY=$(python3 -c "import secrets; print(secrets.token_urlsafe(24))")
 mkdir -p "$OUT"
-PY=${PYTHON:-python3}
+# The project's interpreter (make test / make run create .venv), unless PYTHON says otherwise.
+if [ -x .venv/bin/python ]; then PY=${PYTHON:-.venv/bin/python}; else PY=${PYTHON:-python3}; fi
 
 FARE_SERVICE_API_KEYS="$KEY" $PY -m fare_service.cli serve --host 127.0.0.1 --port "$PORT" \
     --workers "$WORKERS" 2> "$OUT/load-server.log" &
@@ -35,7 +36,11 @@ for _ in $(seq 1 60); do   # at most 30 s for the server to come up
     if curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null; then break; fi
     sleep 0.5
 done
-curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { echo "server did not start" >&2; exit 2; }
+curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || {
+    echo "server did not start ($PY); the end of $OUT/load-server.log:" >&2
+    tail -n 3 "$OUT/load-server.log" >&2
+    exit 2
+}
 
 # Warm every worker's caches before measuring.
 for _ in $(seq 1 20); do

@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fare_service import clock
 from fare_service.batch.columns import blank, numbers, strings, wall_times, won_amounts
 from fare_service.pricing.table import Reasons
 
@@ -90,6 +91,8 @@ def parse_time(column: pa.Array, error: Reasons) -> np.ndarray:
     start = wall_times(column, missing)
     flag(error, missing, "missing time")
     flag_with(error, np.isnat(start), "unparsable time", column)
+    out_of_range = (start < clock.EARLIEST_WALL) | (start > clock.LATEST_WALL)
+    flag_with(error, out_of_range, f"time {clock.OUT_OF_RANGE}", column)  # with the text read
     return start
 
 

@@ -53,7 +53,8 @@ class RouteTable:
     datetime64[s] Seoul wall time, ``waypoints`` int64 (the waypoint fee's count),
     ``waiting_s`` float64, and ``error`` (None, or why the route was refused before
     pricing; it is passed through).
-    Per stop, in route order: ``stop_route`` int64, ``stop_lat``/``stop_lon`` degrees;
+    Per stop, route by route (``stop_route`` ascending), each route's origin, waypoints
+    and destination in order: ``stop_route`` int64, ``stop_lat``/``stop_lon`` degrees;
     every stop counts for the out-of-area surcharge. Per leg: ``leg_from``/``leg_to``
     int64 indices into the stops, and the known ``leg_distance_m``/``leg_duration_s``
     (NaN = route it between those two stops with the embedded router).
@@ -269,10 +270,26 @@ def _flag_unusable(table: RouteTable, error: Reasons) -> None:
 
 def _flag_abroad(table: RouteTable, places: PlaceIndex, error: Reasons) -> None:
     """A stop more than ~5 km off Korean land: refused, as a single quote refuses it,
-    rather than priced as a straight line to wherever the coordinates point."""
-    abroad = ~places.in_korea(table.stop_lat, table.stop_lon)  # NaN is not in Korea
-    if abroad.any():
-        _flag(error, _any_per_route(table.stop_route[abroad], table.n), ABROAD)
+    rather than priced as a straight line to wherever the coordinates point. The reason
+    names the route's first such stop and its coordinates, as a single quote's error does:
+    ``coordinates outside South Korea: destination: (35.6812, 139.7671)``."""
+    abroad = np.flatnonzero(~places.in_korea(table.stop_lat, table.stop_lon))  # NaN too
+    if not abroad.size:
+        return
+    route, first_abroad = np.unique(table.stop_route[abroad], return_index=True)
+    stop = abroad[first_abroad]  # the first of its route's: stops are in route order
+    fresh = error.new(_any_per_route(route, table.n))[route]
+    route, stop = route[fresh], stop[fresh]
+    first = np.searchsorted(table.stop_route, route, side="left")
+    last = np.searchsorted(table.stop_route, route, side="right") - 1
+    names = [
+        "origin" if at == start else "destination" if at == end else f"waypoints[{at - start - 1}]"
+        for at, start, end in zip(stop.tolist(), first.tolist(), last.tolist(), strict=True)
+    ]
+    points = zip(table.stop_lat[stop].tolist(), table.stop_lon[stop].tolist(), strict=True)
+    error.reason[route] = [
+        f"{ABROAD}: {name}: ({lat}, {lon})" for name, (lat, lon) in zip(names, points, strict=True)
+    ]
 
 
 def _any_per_route(route_of_item: IntArray, n: int) -> npt.NDArray[np.bool_]:

@@ -94,6 +94,35 @@ def test_each_bad_row_kind_is_an_error_row_with_its_reason(run, reason: str) -> 
     assert summary.errors == {reason: 1}
 
 
+TOKYO = ("35.6812", "139.7671")
+
+
+def test_a_stop_abroad_and_a_time_out_of_range_are_named_with_what_was_written(run) -> None:
+    """As a single quote names the stop and the time it refuses, so does a batch row:
+    which stop (the first abroad) with its coordinates, and the time as written."""
+    tokyo = ",".join(TOKYO)
+    rows = [
+        make_row(call_id="A", origin_lat=TOKYO[0], origin_lon=TOKYO[1]),
+        make_row(call_id="B", waypoints=f"37.55,127.0;{tokyo}", distance_m="", duration_s=""),
+        make_row(call_id="C", destination_lat=TOKYO[0], destination_lon=TOKYO[1]),
+        make_row(call_id="D", at="2101-01-01T00:00"),
+        make_row(call_id="E", waypoints=tokyo, destination_lat="33.0", destination_lon="140.0"),
+    ]
+    out, summary = run(rows)
+    abroad = "coordinates outside South Korea"
+    assert list(out["error"]) == [
+        f"{abroad}: origin: (35.6812, 139.7671)",
+        f"{abroad}: waypoints[1]: (35.6812, 139.7671)",
+        f"{abroad}: destination: (35.6812, 139.7671)",
+        "time must be between 2000-01-01 and 2100-12-31 (Seoul time): '2101-01-01T00:00'",
+        f"{abroad}: waypoints[0]: (35.6812, 139.7671)",  # the first of two abroad
+    ]
+    assert summary.errors == {
+        abroad: 4,
+        "time must be between 2000-01-01 and 2100-12-31 (Seoul time)": 1,
+    }
+
+
 def test_tariff_ids_are_stripped_and_each_unknown_one_is_named(run) -> None:
     ids = [" seoul-taxi ", "nope-1", "", "nope-2", "seoul-taxi", "nope-1"]
     out, _ = run([make_row(call_id=f"C{i}", tariff_id=t) for i, t in enumerate(ids)])

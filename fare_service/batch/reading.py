@@ -3,8 +3,9 @@ record could not be read (that row then becomes an error row; the run goes on).
 
 CSV: :mod:`csv_records` finds the records and their lines; Arrow parses the readable ones
 (every column as text, kept exactly as written); a record with the wrong number of fields
-or an unbalanced quote becomes a row of empty values, and a value that is not UTF-8 is
-shown with U+FFFD and flags its row. Parquet: ``source_line`` is the 1-based row number.
+or an unbalanced quote becomes a row of empty values but its call_id (``_with_call_ids``),
+and a value that is not UTF-8 is shown with U+FFFD and flags its row. Parquet:
+``source_line`` is the 1-based row number.
 
 A CSV file is cut into ``CsvBlock`` s on record boundaries, so a block is parsed the same
 wherever it is parsed: here for the pandas engine, on a Dask worker for ``--engine dask``.
@@ -129,7 +130,31 @@ def parse_block(block: CsvBlock) -> ReadChunk:
     table = _rows_in_place(table, (row & ~unread)[row])
     error = error[row]  # a copy, completed below
     table = _utf8_columns(table, error, unread[row])
+    table = _with_call_ids(table, block, np.flatnonzero(unread & row), np.cumsum(row) - 1)
     return ReadChunk(table, records.line[row], error)
+
+
+def _with_call_ids(
+    table: pa.Table, block: CsvBlock, unread: np.ndarray, row_of: np.ndarray
+) -> pa.Table:
+    """An unread record keeps its call_id when that is the file's first column, so its
+    error row can be joined back: the first field of its first line is the call_id
+    whatever went wrong after it (a call_id holds no comma). Elsewhere in the record a
+    missing or extra comma could have moved it, so other layouts leave it empty."""
+    if not len(unread) or block.names[0] != "call_id":
+        return table
+    ids = [_first_field(block, int(record)) for record in unread]
+    mask = np.zeros(table.num_rows, dtype=bool)
+    mask[row_of[unread]] = True
+    column = pc.replace_with_mask(one_array(table.column("call_id")), mask, pa.array(ids))
+    return table.set_column(0, "call_id", column)
+
+
+def _first_field(block: CsvBlock, record: int) -> str:
+    start, end = int(block.records.start[record]), int(block.records.end[record])
+    line = block.data[start:end].split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r")
+    field = next(csv.reader([line]), [""])[0].strip() if line else ""
+    return "" if "," in field or '"' in field else field  # a quote left open swallowed more
 
 
 def _start_of(block: CsvBlock, record: int, chars: int = 40) -> str:

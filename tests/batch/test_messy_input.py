@@ -45,7 +45,7 @@ def test_each_unreadable_record_is_one_error_row_at_its_line(tmp_path: Path) -> 
         line("E", memo="never closed").replace(b"never closed", b'"never closed'),  # 11
     )
     assert list(out["source_line"]) == ["2", "5", "6", "7", "8", "10", "11"]
-    assert list(out["call_id"]) == ["A", "", "B", "", "C", "D", ""]
+    assert list(out["call_id"]) == ["A", "S1", "B", "W1", "C", "D", "E"]  # kept: see below
     assert list(out["status"]) == ["ok", "error", "ok", "error", "error", "ok", "error"]
     assert out.loc[0, "memo"] == "first line\nsecond, with a comma\nthird"
     assert out.loc[1, "error"].startswith("wrong number of fields: 3, the header has 12 (S1,")
@@ -61,10 +61,33 @@ def test_a_stray_quote_does_not_swallow_the_next_rows(tmp_path: Path) -> None:
     """The issue's case: 3 data lines became 2 rows, exit 0."""
     stray = line("A", memo="x").replace(b",x", b',"oops')
     out, summary = run_csv(tmp_path, stray, line("B", memo="a memo, quoted"), line("C"))
-    assert list(out["call_id"]) == ["", "B", "C"]
+    assert list(out["call_id"]) == ["A", "B", "C"]
     assert out.loc[0, "error"].startswith("unbalanced quote: a quote opened on line 2")
     assert list(out["status"]) == ["error", "ok", "ok"]
     assert summary.error_rows == 1
+
+
+def test_an_unread_record_keeps_its_call_id_only_where_nothing_can_have_moved_it(
+    tmp_path: Path,
+) -> None:
+    """The first field of an unread record is its call_id when call_id is the first
+    column; a quote opened in that field, or call_id further right (where a missing or
+    extra comma before it would shift it), leaves it empty rather than wrong."""
+    short = b"S1,2024-05-08T12:00:00,seoul-taxi"
+    opened = b'"Q1,2024-05-08T12:00:00,seoul-taxi'
+    out, _ = run_csv(tmp_path, short, opened, line("B"))
+    assert list(out["call_id"]) == ["S1", "", "B"]
+    assert list(out["status"]) == ["error", "error", "ok"]
+
+    source, moved = tmp_path / "moved.csv", [*HEADER[1:], "call_id"]
+    good = make_row(call_id="M2")
+    rows = [",".join(moved), "2024-05-08T12:00:00,seoul-taxi,M1"]
+    rows.append(",".join(str({**good, "memo": ""}[name]) for name in moved))
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    run_batch(source, tmp_path / "moved-out.csv", SETTINGS)
+    out = read(tmp_path / "moved-out.csv")
+    assert list(out["call_id"]) == ["", "M2"]
+    assert out.loc[0, "error"].startswith("wrong number of fields: 3,")
 
 
 def test_windows_line_ends_and_a_bom_read_as_plain_csv(tmp_path: Path) -> None:

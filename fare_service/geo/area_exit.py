@@ -61,13 +61,13 @@ def last_exit(points: Sequence[Point], area: HomeArea) -> float:
             f = k / n
             lat, lon = a_lat + (b_lat - a_lat) * f, a_lon + (b_lon - a_lon) * f
             if not _holds(clear, lat, lon):
-                if not area.outside_at(lat, lon):
-                    return line + _bisect(area, (a_lat, a_lon, b_lat, b_lon), f, (k + 1) / n)
                 box = area.far_box_at(lat, lon)  # only a cell that holds no point inside has one
-                if box is None:
+                if box is None:  # near the area: ask whether this sample is outside
+                    if not area.outside_at(lat, lon):
+                        return line + _bisect(area, (a_lat, a_lon, b_lat, b_lon), f, (k + 1) / n)
                     k -= 1
                     continue
-                clear = box
+                clear = box  # outside, and so is all around it
             entered = _entered(clear, a_lat, a_lon, b_lat, b_lon)
             k = min(k - 1, math.ceil(entered * n) - 1)  # the last sample before the box
     return 0.0

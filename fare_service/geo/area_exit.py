@@ -98,11 +98,13 @@ def _bisect(
     area: HomeArea, line: tuple[float, float, float, float], low: float, high: float
 ) -> float:
     """:data:`BISECTIONS` halvings of ``[low, high]`` (inside at ``low``, outside at
-    ``high``) on the line (a_lat, a_lon, b_lat, b_lon): the first fraction found outside."""
+    ``high``) on the line (a_lat, a_lon, b_lat, b_lon): the first fraction found outside.
+    The halvings close in on the border, where the grid is never sure: each asks the
+    exact rule straight away."""
     a_lat, a_lon, b_lat, b_lon = line
     for _ in range(BISECTIONS):
         middle = (low + high) / 2
-        if area.outside_at(a_lat + (b_lat - a_lat) * middle, a_lon + (b_lon - a_lon) * middle):
+        if area.outside_by_rule(a_lat + (b_lat - a_lat) * middle, a_lon + (b_lon - a_lon) * middle):
             high = middle
         else:
             low = middle

@@ -102,8 +102,13 @@ class HomeArea:
         """Whether one point is outside, by the grid or else the exact rule."""
         verdict = self.verdict_at(lat, lon)
         if verdict == UNSURE:
-            return bool(self.by_area.item(self.area_of(lat, lon)) == OUTSIDE)
+            return self.outside_by_rule(lat, lon)
         return verdict == OUTSIDE
+
+    def outside_by_rule(self, lat: float, lon: float) -> bool:
+        """:meth:`outside_at` by the exact rule alone, the answer the grid holds where it
+        is sure: for points on a border, where it never is."""
+        return bool(self.by_area.item(self.area_of(lat, lon)) == OUTSIDE)
 
     def far_box_at(self, lat: float, lon: float) -> Box | None:
         """The box of cells around the point's cell in which every point is outside, or

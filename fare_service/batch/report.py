@@ -19,6 +19,7 @@ TEMPLATE = "report.html.j2"
 LANGUAGES = ("ko", "en")
 BINS = 40
 PLOT_W, PLOT_H, LEFT, BOTTOM, TOP = 720, 220, 56, 40, 10
+RIGHT = 32  # room for half the last tick's label ("-10,000원"), centred on the axis's end
 
 LABELS = {
     "ko": {
@@ -151,7 +152,7 @@ def histogram(summary: Summary) -> Histogram | None:
     if low == high:
         low, high = low - 500, high + 500
     heights, edges = np.histogram(amounts, bins=BINS, range=(low, high), weights=counts)
-    scale_x = (PLOT_W - LEFT) / (high - low)
+    scale_x = (PLOT_W - LEFT - RIGHT) / (high - low)
     top = max(int(heights.max()), 1)
     scale_y = (PLOT_H - BOTTOM - TOP) / top
     bars = [

@@ -54,6 +54,12 @@ def seoul_time(at: datetime) -> datetime:
     return at.astimezone(SEOUL)
 
 
+def out_of_range(wall: np.ndarray) -> np.ndarray:
+    """Per Seoul wall time (datetime64[s]) whether it lies outside the supported range
+    (:data:`OUT_OF_RANGE`); NaT does not."""
+    return (wall < EARLIEST_WALL) | (wall > LATEST_WALL)
+
+
 def now() -> datetime:
     return datetime.now(SEOUL)
 

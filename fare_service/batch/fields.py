@@ -91,8 +91,8 @@ def parse_time(column: pa.Array, error: Reasons) -> np.ndarray:
     start = wall_times(column, missing)
     flag(error, missing, "missing time")
     flag_with(error, np.isnat(start), "unparsable time", column)
-    out_of_range = (start < clock.EARLIEST_WALL) | (start > clock.LATEST_WALL)
-    flag_with(error, out_of_range, f"time {clock.OUT_OF_RANGE}", column)  # with the text read
+    # before the table's own check (pricing.table), so the reason shows the text as written
+    flag_with(error, clock.out_of_range(start), f"time {clock.OUT_OF_RANGE}", column)
     return start
 
 

@@ -235,8 +235,9 @@ def _versions(
     """Per route the index of the version in force at its start (-1 when none)."""
     version = np.full(len(start), -1, dtype=np.int64)
     _flag(error, np.isnat(start), "missing time")
-    too_early_or_late = (start < clock.EARLIEST_WALL) | (start > clock.LATEST_WALL)
-    _flag(error, too_early_or_late, f"time {clock.OUT_OF_RANGE}")  # names the field, as others
+    _flag(
+        error, clock.out_of_range(start), f"time {clock.OUT_OF_RANGE}"
+    )  # names the field, as others
     for k, tariff in enumerate(tariffs):
         if tariff is None:
             continue

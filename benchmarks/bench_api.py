@@ -116,6 +116,16 @@ def run_wrk(url: str, script: Path, seconds: int, connections: int) -> tuple[flo
     return rate, total
 
 
+def add_env_arguments(parser: argparse.ArgumentParser, process: str) -> None:
+    """``--this-env`` and ``--base-env`` NAME=VALUE (repeatable): a variable for one side's
+    ``process`` only, read back with :func:`env_pairs`."""
+    for side, whose in (("this", "this checkout's"), ("base", "the base commit's")):
+        parser.add_argument(
+            f"--{side}-env", action="append", default=[], metavar="NAME=VALUE",
+            help=f"an environment variable for {whose} {process} only",
+        )  # fmt: skip
+
+
 def env_pairs(pairs: list[str]) -> dict[str, str]:
     """``NAME=VALUE`` arguments as a dict."""
     return dict(pair.split("=", 1) for pair in pairs)

@@ -30,7 +30,15 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_api import cpu_seconds, env_pairs, run_wrk, start_server, stop_server, write_script
+from bench_api import (
+    add_env_arguments,
+    cpu_seconds,
+    env_pairs,
+    run_wrk,
+    start_server,
+    stop_server,
+    write_script,
+)
 from bodies import adjustment_body, quote_body
 from worktree import checked_out
 
@@ -44,11 +52,7 @@ def main() -> None:
         "--endpoints", nargs="+", default=["healthz", "adjustments"],
         choices=["healthz", "quotes", "adjustments"],
     )  # fmt: skip
-    for side in ("this", "base"):
-        parser.add_argument(
-            f"--{side}-env", action="append", default=[], metavar="NAME=VALUE",
-            help=f"an environment variable for the {side} server only",
-        )  # fmt: skip
+    add_env_arguments(parser, "server")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk")

@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_api import env_pairs
+from bench_api import add_env_arguments, env_pairs
 from worktree import ROOT, checked_out
 
 ENDPOINTS = {  # endpoint: (method, path, requests per batch)
@@ -93,11 +93,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", required=True, help="the commit to compare against")
     parser.add_argument("--rounds", type=int, default=15)
-    for side in ("this", "base"):
-        parser.add_argument(
-            f"--{side}-env", action="append", default=[], metavar="NAME=VALUE",
-            help=f"an environment variable for the {side} worker only",
-        )  # fmt: skip
+    add_env_arguments(parser, "worker")
     args = parser.parse_args()
     spent: dict[tuple[str, str], list[float]] = {}
     with checked_out(args.base) as base:
